@@ -1,0 +1,55 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const tagCategories = "categories"
+
+type updateCategoryInput struct {
+	IDPath
+	Body blogd.CategoryUpdate
+}
+
+func (s *server) registerCategories(a huma.API) {
+	register(a, s, postOp("create-category", "/categories", "Create a category", tagCategories, http.StatusConflict),
+		func(ctx context.Context, in *struct{ Body blogd.CategoryCreate }) (*created[blogd.Category], error) {
+			c, err := s.store.CreateCategory(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return createdAt("/categories/", c.ID, c), nil
+		})
+
+	register(a, s, getOp("list-categories", "/categories", "List categories", tagCategories),
+		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Category], error) {
+			return ok(s.store.Categories(ctx, in.page()))
+		})
+
+	register(a, s, getOp("get-category", "/categories/{id}", "Get a category", tagCategories, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*body[blogd.Category], error) {
+			return ok(s.store.Category(ctx, in.ID))
+		})
+
+	register(a, s, patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
+		http.StatusNotFound, http.StatusConflict),
+		func(ctx context.Context, in *updateCategoryInput) (*body[blogd.Category], error) {
+			return ok(s.store.UpdateCategory(ctx, in.ID, in.Body))
+		})
+
+	register(a, s, deleteOp("delete-category", "/categories/{id}", "Delete a category; its posts stay",
+		tagCategories, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+			return noContent(s.store.DeleteCategory(ctx, in.ID))
+		})
+
+	register(a, s, getOp("list-category-posts", "/categories/{id}/posts", "List the posts of a category",
+		tagCategories, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Post], error) {
+			return ok(s.store.CategoryPosts(ctx, in.ID, in.page()))
+		})
+}

@@ -1,0 +1,84 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const tagComments = "comments"
+
+type createPostCommentInput struct {
+	IDPath
+	Body blogd.PostCommentCreate
+}
+
+type updateCommentInput struct {
+	IDPath
+	Body blogd.CommentUpdate
+}
+
+func (s *server) createComment(ctx context.Context, in blogd.CommentCreate) (*created[blogd.Comment], error) {
+	c, err := s.store.CreateComment(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return createdAt("/comments/", c.ID, c), nil
+}
+
+func (s *server) registerComments(a huma.API) {
+	register(a, s, postOp("create-post-comment", "/posts/{id}/comments",
+		"Comment on a post, or reply to one of its comments", tagComments, http.StatusNotFound, http.StatusBadRequest),
+		func(ctx context.Context, in *createPostCommentInput) (*created[blogd.Comment], error) {
+			return s.createComment(ctx, blogd.CommentCreate{
+				Content: in.Body.Content, PostID: in.ID, UserID: in.Body.UserID, ParentID: in.Body.ParentID,
+			})
+		})
+
+	register(a, s, postOp("create-comment", "/comments", "Create a comment", tagComments,
+		http.StatusNotFound, http.StatusBadRequest),
+		func(ctx context.Context, in *struct{ Body blogd.CommentCreate }) (*created[blogd.Comment], error) {
+			return s.createComment(ctx, in.Body)
+		})
+
+	register(a, s, getOp("list-post-comments", "/posts/{id}/comments", "List every comment of a post, flat",
+		tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Comment], error) {
+			return ok(s.store.PostComments(ctx, in.ID, in.page()))
+		})
+
+	register(a, s, getOp("get-comment-tree", "/posts/{id}/comments/tree",
+		"A page of a post's top-level comments, each with its whole reply tree", tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]*blogd.CommentThread], error) {
+			return ok(s.store.CommentTree(ctx, in.ID, in.page()))
+		})
+
+	register(a, s, getOp("list-comments", "/comments", "List comments", tagComments),
+		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Comment], error) {
+			return ok(s.store.Comments(ctx, in.page()))
+		})
+
+	register(a, s, getOp("get-comment", "/comments/{id}", "Get a comment", tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*body[blogd.Comment], error) {
+			return ok(s.store.Comment(ctx, in.ID))
+		})
+
+	register(a, s, patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *updateCommentInput) (*body[blogd.Comment], error) {
+			return ok(s.store.UpdateComment(ctx, in.ID, in.Body))
+		})
+
+	register(a, s, deleteOp("delete-comment", "/comments/{id}", "Delete a comment and its whole reply subtree",
+		tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+			return noContent(s.store.DeleteComment(ctx, in.ID))
+		})
+
+	register(a, s, getOp("list-replies", "/comments/{id}/replies", "List the direct replies to a comment",
+		tagComments, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Comment], error) {
+			return ok(s.store.Replies(ctx, in.ID, in.page()))
+		})
+}

@@ -1,0 +1,180 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// problemFor maps a domain error to its HTTP problem: the one place where
+// error kinds become status codes.
+func (s *server) problemFor(ctx context.Context, err error) error {
+	var se huma.StatusError
+	if errors.As(err, &se) {
+		return se // already an HTTP error
+	}
+	status := http.StatusInternalServerError
+	switch blogd.ErrorKind(err) {
+	case blogd.KindNotFound:
+		status = http.StatusNotFound
+	case blogd.KindConflict:
+		status = http.StatusConflict
+	case blogd.KindInvalid:
+		status = http.StatusBadRequest
+	case blogd.KindForbidden:
+		status = http.StatusForbidden
+	default:
+		s.log.ErrorContext(ctx, "request failed", "err", err)
+	}
+	return problem(status, blogd.ErrorDetail(err))
+}
+
+// problem builds an RFC 9457 body. It is built directly, not with
+// huma.NewError, which turns 400 into 422 (see init).
+func problem(status int, detail string) *huma.ErrorModel {
+	return &huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+func init() {
+	// huma answers a body that is not JSON, or a missing body, with 400. The
+	// contract says such input is 422, like every other invalid input; 400
+	// is kept for requests that contradict the data. huma offers this hook,
+	// a package variable, as its way to customise errors; it is set once here
+	// and never changed.
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		if status == http.StatusBadRequest {
+			status = http.StatusUnprocessableEntity
+		}
+		m := problem(status, msg)
+		for _, e := range errs {
+			if e == nil {
+				continue
+			}
+			var d huma.ErrorDetailer
+			if errors.As(e, &d) {
+				m.Errors = append(m.Errors, fieldDetail(d.ErrorDetail()))
+			} else {
+				m.Errors = append(m.Errors, &huma.ErrorDetail{Message: e.Error()})
+			}
+		}
+		return m
+	}
+}
+
+// fieldDetail points a missing-property error at the field itself
+// (body.email) rather than at the object that lacks it (body), so that
+// every error names the field a client must fix.
+func fieldDetail(d *huma.ErrorDetail) *huma.ErrorDetail {
+	const pre, post = "expected required property ", " to be present"
+	if name, ok := strings.CutPrefix(d.Message, pre); ok && strings.HasSuffix(name, post) {
+		name = strings.TrimSuffix(name, post)
+		return &huma.ErrorDetail{Location: d.Location + "." + name, Message: "required field is missing"}
+	}
+	return d
+}
+
+// withProblemFallback answers requests that match no route (404) or that
+// use a method the route lacks (405) with problem+json, as every other error,
+// instead of net/http's plain text.
+func withProblemFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// Let the mux say which (404 or 405, with its Allow header), then
+		// write the body ourselves.
+		rec := &headerRecorder{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		status := rec.status
+		detail := "Not found"
+		if status == http.StatusMethodNotAllowed {
+			detail = "Method not allowed"
+		} else if status != http.StatusNotFound {
+			// A redirect or anything else the mux decided: pass it on.
+			mux.ServeHTTP(w, r)
+			return
+		}
+		writeProblem(w, status, detail)
+	})
+}
+
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	writeProblemModel(w, problem(status, detail))
+}
+
+func writeProblemModel(w http.ResponseWriter, m *huma.ErrorModel) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(m.Status)
+	_ = json.NewEncoder(w).Encode(m)
+}
+
+// headerRecorder keeps the status and headers a handler writes and drops
+// its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (r *headerRecorder) Header() http.Header { return r.header }
+func (r *headerRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+}
+func (r *headerRecorder) Write(b []byte) (int, error) {
+	r.WriteHeader(http.StatusOK)
+	return len(b), nil
+}
+
+// maxBodyBytes is the largest request body accepted (huma's default too).
+const maxBodyBytes = 1 << 20
+
+// withNullCheck rejects an explicit null for any field of a PATCH body with
+// 422. huma, like many validators, reads a null as an absent optional field;
+// in blogd no PATCH field can be null, and a client that sends one expects to
+// hear so, not to see nothing change.
+func withNullCheck(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPatch || r.Body == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		r.Body.Close()
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "cannot read request body")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		var fields map[string]json.RawMessage
+		if len(raw) > maxBodyBytes || json.Unmarshal(raw, &fields) != nil {
+			next.ServeHTTP(w, r) // huma reports the size or syntax error
+			return
+		}
+		m := problem(http.StatusUnprocessableEntity, "validation failed")
+		for _, k := range slices.Sorted(maps.Keys(fields)) {
+			if string(fields[k]) == "null" {
+				m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body." + k, Message: "must not be null", Value: nil})
+			}
+		}
+		if len(m.Errors) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		writeProblemModel(w, m)
+	})
+}

@@ -1,0 +1,245 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/blogd/blogd/api"
+	"github.com/blogd/blogd/internal/sqlcount"
+	"github.com/blogd/blogd/store"
+)
+
+// env is one blogd served over real HTTP on a fresh SQLite file.
+type env struct {
+	t       testing.TB
+	srv     *httptest.Server
+	store   *store.Store
+	queries *sqlcount.Counter
+	logs    *bytes.Buffer
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	counter := &sqlcount.Counter{}
+	path := filepath.Join(t.TempDir(), "blogd.db")
+	st, err := store.OpenSQLite(ctx, path, store.Options{WrapDriver: counter.Wrap})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	logs := &bytes.Buffer{}
+	h := api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"})
+	srv := httptest.NewServer(h)
+	t.Cleanup(func() {
+		srv.Close()
+		if err := st.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Errorf("server logged errors:\n%s", logs)
+		}
+	})
+	return &env{t: t, srv: srv, store: st, queries: counter, logs: logs}
+}
+
+// response is what a request got back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// problem is an RFC 9457 error body.
+type problem struct {
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Location string `json:"location"`
+		Message  string `json:"message"`
+	} `json:"errors"`
+}
+
+// raw sends a request with a raw body (nil: none) and content type.
+func (e *env) raw(method, path, contentType string, body []byte) response {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, e.srv.URL+path, rd)
+	if err != nil {
+		e.t.Fatalf("new request: %v", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatalf("read body: %v", err)
+	}
+	if resp.StatusCode >= 500 {
+		e.t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// do sends body as JSON (a string is sent as it is) and returns the response.
+func (e *env) do(method, path string, body any) response {
+	e.t.Helper()
+	if body == nil {
+		return e.raw(method, path, "", nil)
+	}
+	var b []byte
+	if s, ok := body.(string); ok {
+		b = []byte(s)
+	} else {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			e.t.Fatalf("marshal: %v", err)
+		}
+	}
+	return e.raw(method, path, "application/json", b)
+}
+
+// call sends a request, checks the status and decodes the body into out.
+func (e *env) call(method, path string, body any, want int, out any) response {
+	e.t.Helper()
+	r := e.do(method, path, body)
+	if r.status != want {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, want, r.body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(r.body, out); err != nil {
+			e.t.Fatalf("%s %s: decode %s: %v", method, path, r.body, err)
+		}
+	}
+	return r
+}
+
+// fail sends a request that must fail with status and detail (when detail
+// is not empty), in problem+json, and returns the problem.
+func (e *env) fail(method, path string, body any, status int, detail string) problem {
+	e.t.Helper()
+	r := e.do(method, path, body)
+	if r.status != status {
+		e.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/problem+json" {
+		e.t.Errorf("%s %s: content type %q, want application/problem+json", method, path, ct)
+	}
+	var p problem
+	if err := json.Unmarshal(r.body, &p); err != nil {
+		e.t.Fatalf("%s %s: decode problem %s: %v", method, path, r.body, err)
+	}
+	if p.Status != status || p.Title == "" {
+		e.t.Errorf("%s %s: problem %+v", method, path, p)
+	}
+	if detail != "" && p.Detail != detail {
+		e.t.Errorf("%s %s: detail %q, want %q", method, path, p.Detail, detail)
+	}
+	return p
+}
+
+// count returns the number of rows of a table, read straight from the file.
+func (e *env) count(table string, where string, args ...any) int {
+	e.t.Helper()
+	q := "SELECT count(*) FROM " + table
+	if where != "" {
+		q += " WHERE " + where
+	}
+	var n int
+	if err := e.store.ReadDB().QueryRow(q, args...).Scan(&n); err != nil {
+		e.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// Fixtures: each creates one resource through the API and returns its id.
+
+type idOnly struct {
+	ID int64 `json:"id"`
+}
+
+func (e *env) user(name string) int64 {
+	e.t.Helper()
+	var u idOnly
+	e.call("POST", "/users", map[string]any{"username": name, "email": name + "@example.com"}, 201, &u)
+	return u.ID
+}
+
+func (e *env) category(name string) int64 {
+	e.t.Helper()
+	var c idOnly
+	e.call("POST", "/categories", map[string]any{"name": name}, 201, &c)
+	return c.ID
+}
+
+func (e *env) role(name string) int64 {
+	e.t.Helper()
+	var r idOnly
+	e.call("POST", "/roles", map[string]any{"name": name}, 201, &r)
+	return r.ID
+}
+
+func (e *env) post(userID int64, categoryIDs ...int64) int64 {
+	e.t.Helper()
+	if categoryIDs == nil {
+		categoryIDs = []int64{}
+	}
+	var p idOnly
+	e.call("POST", "/posts", map[string]any{"title": "a post", "content": "some words", "user_id": userID,
+		"category_ids": categoryIDs}, 201, &p)
+	return p.ID
+}
+
+func (e *env) comment(postID, userID int64, parentID int64) int64 {
+	e.t.Helper()
+	body := map[string]any{"content": "a comment", "user_id": userID}
+	if parentID != 0 {
+		body["parent_id"] = parentID
+	}
+	var c idOnly
+	e.call("POST", fmt.Sprintf("/posts/%d/comments", postID), body, 201, &c)
+	return c.ID
+}
+
+// ids returns the ids of a JSON list of objects.
+func ids(t testing.TB, body []byte) []int64 {
+	t.Helper()
+	var items []idOnly
+	if err := json.Unmarshal(body, &items); err != nil {
+		t.Fatalf("decode list %s: %v", body, err)
+	}
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	return out
+}
+
+func equalIDs(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const tagPosts = "posts"
+
+type listPostsInput struct {
+	PageQuery
+	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts"`
+	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category"`
+}
+
+type updatePostInput struct {
+	IDPath
+	Body blogd.PostUpdate
+}
+
+type postCategoryPath struct {
+	ID         int64 `path:"id" doc:"post id"`
+	CategoryID int64 `path:"category_id" doc:"category id"`
+}
+
+func (s *server) registerPosts(a huma.API) {
+	register(a, s, postOp("create-post", "/posts", "Create a post in categories", tagPosts, http.StatusNotFound),
+		func(ctx context.Context, in *struct{ Body blogd.PostCreate }) (*created[blogd.PostWithRelations], error) {
+			p, err := s.store.CreatePost(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return createdAt("/posts/", p.ID, p), nil
+		})
+
+	register(a, s, getOp("list-posts", "/posts", "List posts with author and categories eager-loaded", tagPosts),
+		func(ctx context.Context, in *listPostsInput) (*body[[]blogd.PostWithRelations], error) {
+			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
+			return ok(s.store.Posts(ctx, f, in.page()))
+		})
+
+	register(a, s, getOp("get-post", "/posts/{id}", "Get a post with author and categories", tagPosts,
+		http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*body[blogd.PostWithRelations], error) {
+			return ok(s.store.Post(ctx, in.ID))
+		})
+
+	register(a, s, patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
+		http.StatusNotFound),
+		func(ctx context.Context, in *updatePostInput) (*body[blogd.PostWithRelations], error) {
+			return ok(s.store.UpdatePost(ctx, in.ID, in.Body))
+		})
+
+	register(a, s, deleteOp("delete-post", "/posts/{id}", "Delete a post with its comments and category links",
+		tagPosts, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+			return noContent(s.store.DeletePost(ctx, in.ID))
+		})
+
+	register(a, s, getOp("list-post-categories", "/posts/{id}/categories",
+		"List a post's categories with the association's created_at as linked_at", tagPosts, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.LinkedCategory], error) {
+			return ok(s.store.PostCategories(ctx, in.ID, in.page()))
+		})
+
+	addOp := postOp("add-post-category", "/posts/{id}/categories/{category_id}",
+		"Put a post in a category (idempotent)", tagPosts, http.StatusNotFound)
+	addOp.DefaultStatus = http.StatusOK
+	register(a, s, addOp,
+		func(ctx context.Context, in *postCategoryPath) (*body[blogd.PostWithRelations], error) {
+			return ok(s.store.AddPostCategory(ctx, in.ID, in.CategoryID))
+		})
+
+	register(a, s, deleteOp("remove-post-category", "/posts/{id}/categories/{category_id}",
+		"Take a post out of a category", tagPosts, http.StatusNotFound),
+		func(ctx context.Context, in *postCategoryPath) (*struct{}, error) {
+			return noContent(s.store.RemovePostCategory(ctx, in.ID, in.CategoryID))
+		})
+}

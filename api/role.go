@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const tagRoles = "roles"
+
+type updateRoleInput struct {
+	IDPath
+	Body blogd.RoleUpdate
+}
+
+type userRolePath struct {
+	ID     int64 `path:"id" doc:"user id"`
+	RoleID int64 `path:"role_id" doc:"role id"`
+}
+
+func (s *server) registerRoles(a huma.API) {
+	register(a, s, postOp("create-role", "/roles", "Create a role", tagRoles, http.StatusConflict),
+		func(ctx context.Context, in *struct{ Body blogd.RoleCreate }) (*created[blogd.Role], error) {
+			r, err := s.store.CreateRole(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return createdAt("/roles/", r.ID, r), nil
+		})
+
+	register(a, s, getOp("list-roles", "/roles", "List roles", tagRoles),
+		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Role], error) {
+			return ok(s.store.Roles(ctx, in.page()))
+		})
+
+	register(a, s, getOp("get-role", "/roles/{id}", "Get a role", tagRoles, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*body[blogd.Role], error) {
+			return ok(s.store.Role(ctx, in.ID))
+		})
+
+	register(a, s, patchOp("update-role", "/roles/{id}", "Change a role", tagRoles,
+		http.StatusNotFound, http.StatusConflict),
+		func(ctx context.Context, in *updateRoleInput) (*body[blogd.Role], error) {
+			return ok(s.store.UpdateRole(ctx, in.ID, in.Body))
+		})
+
+	register(a, s, deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay", tagRoles,
+		http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+			return noContent(s.store.DeleteRole(ctx, in.ID))
+		})
+
+	register(a, s, getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
+		tagRoles, http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.User], error) {
+			return ok(s.store.RoleUsers(ctx, in.ID, in.page()))
+		})
+
+	register(a, s, getOp("list-user-roles", "/users/{id}/roles", "List a user's roles (many-to-many)", tagRoles,
+		http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Role], error) {
+			return ok(s.store.UserRoles(ctx, in.ID, in.page()))
+		})
+
+	assignOp := postOp("assign-role", "/users/{id}/roles/{role_id}",
+		"Give a user a role (idempotent); returns the user's roles", tagRoles, http.StatusNotFound)
+	assignOp.DefaultStatus = http.StatusOK
+	register(a, s, assignOp, func(ctx context.Context, in *userRolePath) (*body[[]blogd.Role], error) {
+		return ok(s.store.AssignRole(ctx, in.ID, in.RoleID))
+	})
+
+	register(a, s, deleteOp("unassign-role", "/users/{id}/roles/{role_id}", "Take a role from a user", tagRoles,
+		http.StatusNotFound),
+		func(ctx context.Context, in *userRolePath) (*struct{}, error) {
+			return noContent(s.store.UnassignRole(ctx, in.ID, in.RoleID))
+		})
+}

@@ -1,0 +1,63 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+const tagUsers = "users"
+
+type listUsersInput struct {
+	PageQuery
+	CategoryID int64 `query:"category_id" minimum:"1" doc:"only users with a post in this category (an unknown category gives [])"`
+	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role"`
+}
+
+type updateUserInput struct {
+	IDPath
+	Body blogd.UserUpdate
+}
+
+func (s *server) registerUsers(a huma.API) {
+	register(a, s, postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict),
+		func(ctx context.Context, in *struct{ Body blogd.UserCreate }) (*created[blogd.User], error) {
+			u, err := s.store.CreateUser(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return createdAt("/users/", u.ID, u), nil
+		})
+
+	register(a, s, getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers),
+		func(ctx context.Context, in *listUsersInput) (*body[[]blogd.User], error) {
+			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
+			return ok(s.store.Users(ctx, f, in.page()))
+		})
+
+	register(a, s, getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*body[blogd.User], error) {
+			return ok(s.store.User(ctx, in.ID))
+		})
+
+	register(a, s, patchOp("update-user", "/users/{id}", "Change a user's username or email", tagUsers,
+		http.StatusNotFound, http.StatusConflict),
+		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
+			return ok(s.store.UpdateUser(ctx, in.ID, in.Body))
+		})
+
+	register(a, s, deleteOp("delete-user", "/users/{id}",
+		"Delete a user with their profile, posts, comments (and the replies below them) and role links",
+		tagUsers, http.StatusNotFound),
+		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+			return noContent(s.store.DeleteUser(ctx, in.ID))
+		})
+
+	register(a, s, getOp("list-user-posts", "/users/{id}/posts", "List a user's posts (one-to-many)", tagUsers,
+		http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Post], error) {
+			return ok(s.store.UserPosts(ctx, in.ID, in.page()))
+		})
+}

@@ -1,0 +1,42 @@
+package blogd
+
+import "time"
+
+// Comment belongs to a post and a user, and may reply to another comment of
+// the same post (the self-referential relationship).
+type Comment struct {
+	ID        int64     `json:"id" example:"1"`
+	Content   string    `json:"content" example:"Nice post."`
+	PostID    int64     `json:"post_id" example:"1"`
+	UserID    int64     `json:"user_id" example:"2"`
+	ParentID  *int64    `json:"parent_id" example:"1" nullable:"true"`
+	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+}
+
+// CommentThread is a comment with its whole reply tree.
+type CommentThread struct {
+	Comment
+	Replies []*CommentThread `json:"replies" nullable:"false"`
+}
+
+// CommentCreate is the body of POST /comments. PostID is taken from the path
+// on POST /posts/{id}/comments.
+type CommentCreate struct {
+	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
+	PostID   int64  `json:"post_id" minimum:"1" example:"1"`
+	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
+	ParentID *int64 `json:"parent_id,omitempty" minimum:"1" example:"1"`
+}
+
+// PostCommentCreate is the body of POST /posts/{id}/comments: a comment
+// whose post is named by the path.
+type PostCommentCreate struct {
+	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
+	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
+	ParentID *int64 `json:"parent_id,omitempty" minimum:"1" example:"1"`
+}
+
+// CommentUpdate is the body of PATCH /comments/{id}.
+type CommentUpdate struct {
+	Content *string `json:"content,omitempty" nullable:"false" minLength:"1" maxLength:"10000" example:"Nice post, edited."`
+}

@@ -1,0 +1,41 @@
+package blogd
+
+import "time"
+
+// Post belongs to one user (its author) and to many categories.
+type Post struct {
+	ID        int64     `json:"id" example:"1"`
+	Title     string    `json:"title" example:"Relationships in Go"`
+	Content   string    `json:"content" example:"One-to-many, many-to-many and more."`
+	UserID    int64     `json:"user_id" example:"1"`
+	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+}
+
+// PostWithRelations is a post with its author and categories eager-loaded.
+type PostWithRelations struct {
+	Post
+	Author     Author        `json:"author"`
+	Categories []CategoryRef `json:"categories" nullable:"false"`
+}
+
+// PostCreate is the body of POST /posts.
+type PostCreate struct {
+	Title       string  `json:"title" minLength:"1" maxLength:"200" example:"Relationships in Go"`
+	Content     string  `json:"content" minLength:"1" maxLength:"100000" example:"One-to-many, many-to-many and more."`
+	UserID      int64   `json:"user_id" minimum:"1" example:"1"`
+	CategoryIDs []int64 `json:"category_ids,omitempty" maxItems:"100" minimum:"1" example:"[1,2]" doc:"repeated ids count once"`
+}
+
+// PostUpdate is the body of PATCH /posts/{id}; absent fields stay as they are.
+// CategoryIDs, when present, replaces the post's whole set of categories.
+type PostUpdate struct {
+	Title       *string  `json:"title,omitempty" nullable:"false" minLength:"1" maxLength:"200" example:"Relationships in Go, revised"`
+	Content     *string  `json:"content,omitempty" nullable:"false" minLength:"1" maxLength:"100000" example:"Now with cascades."`
+	CategoryIDs *[]int64 `json:"category_ids,omitempty" nullable:"false" maxItems:"100" minimum:"1" example:"[2,3]"`
+}
+
+// PostFilter narrows GET /posts. Zero fields do not filter.
+type PostFilter struct {
+	UserID     int64
+	CategoryID int64
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/blogd/blogd"
+)
+
+// Categories and roles are both {id, name, description} tables with a unique
+// name, so one set of functions serves both; table is tableCategories or
+// tableRoles.
+
+func scanCategory(rows *sql.Rows, c *blogd.Category) error {
+	return rows.Scan(&c.ID, &c.Name, &c.Description)
+}
+
+func (s *Store) createNamed(ctx context.Context, table string, in blogd.CategoryCreate) (blogd.Category, error) {
+	out := blogd.Category{Name: in.Name, Description: in.Description}
+	err := s.inTx(ctx, func(c conn) error {
+		_, err := c.queryRow(ctx, "INSERT INTO "+table+" (name, description) VALUES (?, ?) RETURNING id",
+			[]any{in.Name, in.Description}, &out.ID)
+		return err
+	})
+	if err != nil {
+		return blogd.Category{}, fmt.Errorf("create %s: %w", table, err)
+	}
+	return out, nil
+}
+
+func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Category, error) {
+	var out blogd.Category
+	ok, err := s.reader().queryRow(ctx, "SELECT id, name, description FROM "+table+" WHERE id = ?", []any{id},
+		&out.ID, &out.Name, &out.Description)
+	if err != nil {
+		return out, fmt.Errorf("get %s %d: %w", table, id, err)
+	}
+	if !ok {
+		return out, notFound(table)
+	}
+	return out, nil
+}
+
+func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) ([]blogd.Category, error) {
+	out, err := queryList(ctx, s.reader(), scanCategory,
+		"SELECT id, name, description FROM "+table+" ORDER BY id LIMIT ? OFFSET ?", pageArgs(p)...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", table, err)
+	}
+	return out, nil
+}
+
+func (s *Store) updateNamed(ctx context.Context, table string, id int64, in blogd.CategoryUpdate) (blogd.Category, error) {
+	var out blogd.Category
+	err := s.inTx(ctx, func(c conn) error {
+		ok, err := c.queryRow(ctx, "UPDATE "+table+` SET name = COALESCE(?, name), description = COALESCE(?, description)
+			WHERE id = ? RETURNING id, name, description`, []any{in.Name, in.Description, id},
+			&out.ID, &out.Name, &out.Description)
+		if err == nil && !ok {
+			err = notFound(table)
+		}
+		return err
+	})
+	if err != nil {
+		return blogd.Category{}, fmt.Errorf("update %s %d: %w", table, id, err)
+	}
+	return out, nil
+}
+
+// CreateCategory inserts a category; a taken name is a conflict.
+func (s *Store) CreateCategory(ctx context.Context, in blogd.CategoryCreate) (blogd.Category, error) {
+	return s.createNamed(ctx, tableCategories, in)
+}
+
+// Category returns one category.
+func (s *Store) Category(ctx context.Context, id int64) (blogd.Category, error) {
+	return s.getNamed(ctx, tableCategories, id)
+}
+
+// Categories lists categories by id.
+func (s *Store) Categories(ctx context.Context, p blogd.Page) ([]blogd.Category, error) {
+	return s.listNamed(ctx, tableCategories, p)
+}
+
+// UpdateCategory changes the given fields of a category.
+func (s *Store) UpdateCategory(ctx context.Context, id int64, in blogd.CategoryUpdate) (blogd.Category, error) {
+	return s.updateNamed(ctx, tableCategories, id, in)
+}
+
+// DeleteCategory deletes a category; its posts stay, their links to it go.
+func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
+	return s.deleteByID(ctx, tableCategories, id)
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+)
+
+// dialect is what differs between the databases the store speaks. Queries
+// are written once, with ? placeholders and the idtable(?) marker, and each
+// dialect rewrites them once, when they are first prepared.
+type dialect interface {
+	// rebind rewrites a query for the database: placeholders and the
+	// idtable(?) marker, a one-column table named value holding a list of ids.
+	rebind(query string) string
+	// ids encodes a list of ids as the argument of idtable(?).
+	ids(ids []int64) any
+	// wrap turns constraint violations into domain errors and leaves other
+	// errors as they are.
+	wrap(err error) error
+}
+
+// constraintDetails names, for each uniqueness constraint, the sentence a
+// client sees when a change would break it.
+var constraintDetails = map[string]string{
+	"users_username_key":   "username already taken",
+	"users_email_key":      "email already taken",
+	"categories_name_key":  "category name already taken",
+	"roles_name_key":       "role name already taken",
+	"profiles_user_id_key": "Profile already exists for this user",
+}
+
+// jsonIDs encodes ids as a JSON array without reflection.
+func jsonIDs(ids []int64) string {
+	b := make([]byte, 0, 2+len(ids)*8)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
+}
+
+// uniqueIDs returns ids without repeats, in first-seen order.
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// replaceIDTable swaps every idtable(?) marker in query for repl.
+func replaceIDTable(query, repl string) string {
+	return strings.ReplaceAll(query, "idtable(?)", repl)
+}

@@ -1,0 +1,314 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blogd/blogd"
+)
+
+// postColumns are a post's columns plus its author's username: the author is
+// eager-loaded by a JOIN (the guide's joinedload), since each post has one.
+const postColumns = "p.id, p.title, p.content, p.user_id, p.created_at, u.username"
+
+func scanPostWithAuthor(rows *sql.Rows, p *blogd.PostWithRelations) error {
+	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), &p.Author.Username)
+	p.Author.ID = p.UserID
+	return err
+}
+
+func scanPost(rows *sql.Rows, p *blogd.Post) error {
+	return rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt))
+}
+
+// Posts lists posts by id with author and categories eager-loaded: two
+// statements whatever the page size.
+func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]blogd.PostWithRelations, error) {
+	var where []string
+	var args []any
+	if f.UserID != 0 {
+		where = append(where, "p.user_id = ?")
+		args = append(args, f.UserID)
+	}
+	if f.CategoryID != 0 {
+		where = append(where, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
+		args = append(args, f.CategoryID)
+	}
+	q := "SELECT " + postColumns + " FROM posts p JOIN users u ON u.id = p.user_id"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY p.id LIMIT ? OFFSET ?"
+	c := s.reader()
+	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, args...)...)
+	if err == nil {
+		err = loadCategoryRefs(ctx, c, posts)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list posts: %w", err)
+	}
+	return posts, nil
+}
+
+// Post returns one post with author and categories.
+func (s *Store) Post(ctx context.Context, id int64) (blogd.PostWithRelations, error) {
+	p, err := post(ctx, s.reader(), id)
+	if err != nil {
+		return p, fmt.Errorf("get post %d: %w", id, err)
+	}
+	return p, nil
+}
+
+func post(ctx context.Context, c conn, id int64) (blogd.PostWithRelations, error) {
+	posts, err := queryList(ctx, c, scanPostWithAuthor,
+		"SELECT "+postColumns+" FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id = ?", id)
+	if err != nil {
+		return blogd.PostWithRelations{}, err
+	}
+	if len(posts) == 0 {
+		return blogd.PostWithRelations{}, notFound(tablePosts)
+	}
+	if err := loadCategoryRefs(ctx, c, posts); err != nil {
+		return blogd.PostWithRelations{}, err
+	}
+	return posts[0], nil
+}
+
+// loadCategoryRefs fills the categories of every post with one batched query
+// (the guide's selectinload): the many-to-many relationship through
+// post_categories.
+func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelations) error {
+	if len(posts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(posts))
+	byID := make(map[int64]*blogd.PostWithRelations, len(posts))
+	for i := range posts {
+		ids[i] = posts[i].ID
+		posts[i].Categories = []blogd.CategoryRef{}
+		byID[posts[i].ID] = &posts[i]
+	}
+	rows, err := c.query(ctx, `SELECT pc.post_id, c.id, c.name FROM post_categories pc
+		JOIN categories c ON c.id = pc.category_id
+		WHERE pc.post_id IN (SELECT value FROM idtable(?))
+		ORDER BY pc.post_id, c.id`, c.d.ids(ids))
+	if err != nil {
+		return fmt.Errorf("load categories: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var postID int64
+		var ref blogd.CategoryRef
+		if err := rows.Scan(&postID, &ref.ID, &ref.Name); err != nil {
+			return fmt.Errorf("load categories: %w", err)
+		}
+		if p := byID[postID]; p != nil {
+			p.Categories = append(p.Categories, ref)
+		}
+	}
+	return rows.Err()
+}
+
+// UserPosts lists a user's posts: the one-to-many relationship.
+func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) ([]blogd.Post, error) {
+	c := s.reader()
+	posts, err := nestedList(ctx, c, tableUsers, userID, func() ([]blogd.Post, error) {
+		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, p.created_at
+			FROM posts p WHERE p.user_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, userID)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
+	}
+	return posts, nil
+}
+
+// CategoryPosts lists the posts of a category: the other side of the
+// many-to-many relationship.
+func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) ([]blogd.Post, error) {
+	c := s.reader()
+	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() ([]blogd.Post, error) {
+		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, p.created_at
+			FROM post_categories pc JOIN posts p ON p.id = pc.post_id
+			WHERE pc.category_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, categoryID)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list posts of category %d: %w", categoryID, err)
+	}
+	return posts, nil
+}
+
+// CreatePost inserts a post and its category links in one transaction.
+func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.PostWithRelations, error) {
+	p := blogd.PostWithRelations{Post: blogd.Post{
+		Title: in.Title, Content: in.Content, UserID: in.UserID, CreatedAt: s.timestamp(),
+	}}
+	err := s.inTx(ctx, func(c conn) error {
+		ok, err := c.queryRow(ctx, "SELECT username FROM users WHERE id = ?", []any{in.UserID}, &p.Author.Username)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return notFound(tableUsers)
+		}
+		p.Author.ID = in.UserID
+		ids := uniqueIDs(in.CategoryIDs)
+		if p.Categories, err = categoryRefs(ctx, c, ids); err != nil {
+			return err
+		}
+		if _, err := c.queryRow(ctx, "INSERT INTO posts (title, content, user_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+			[]any{p.Title, p.Content, p.UserID, p.CreatedAt}, &p.ID); err != nil {
+			return err
+		}
+		return linkCategories(ctx, c, p.ID, ids, p.CreatedAt)
+	})
+	if err != nil {
+		return blogd.PostWithRelations{}, fmt.Errorf("create post: %w", err)
+	}
+	return p, nil
+}
+
+// categoryRefs returns the categories with the given (distinct) ids ordered
+// by id, or a not-found error when any of them is missing.
+func categoryRefs(ctx context.Context, c conn, ids []int64) ([]blogd.CategoryRef, error) {
+	if len(ids) == 0 {
+		return []blogd.CategoryRef{}, nil
+	}
+	refs, err := queryList(ctx, c, func(rows *sql.Rows, r *blogd.CategoryRef) error {
+		return rows.Scan(&r.ID, &r.Name)
+	}, "SELECT id, name FROM categories WHERE id IN (SELECT value FROM idtable(?)) ORDER BY id", c.d.ids(ids))
+	if err != nil {
+		return nil, err
+	}
+	if len(refs) != len(ids) {
+		return nil, notFound(tableCategories)
+	}
+	return refs, nil
+}
+
+// linkCategories links a post to categories in one statement; links that
+// exist already keep their created_at.
+func linkCategories(ctx context.Context, c conn, postID int64, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at)
+		SELECT ?, value, ? FROM idtable(?)
+		WHERE true -- SQLite needs a WHERE before ON CONFLICT after a SELECT
+		ON CONFLICT DO NOTHING`, postID, at, c.d.ids(ids))
+	return err
+}
+
+// UpdatePost changes the given fields of a post. CategoryIDs, when given,
+// replaces the set of categories; links that stay keep their created_at.
+func (s *Store) UpdatePost(ctx context.Context, id int64, in blogd.PostUpdate) (blogd.PostWithRelations, error) {
+	var out blogd.PostWithRelations
+	err := s.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, "UPDATE posts SET title = COALESCE(?, title), content = COALESCE(?, content) WHERE id = ?",
+			in.Title, in.Content, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound(tablePosts)
+		}
+		if in.CategoryIDs != nil {
+			ids := uniqueIDs(*in.CategoryIDs)
+			if _, err := categoryRefs(ctx, c, ids); err != nil {
+				return err
+			}
+			if _, err := c.exec(ctx, `DELETE FROM post_categories WHERE post_id = ?
+				AND category_id NOT IN (SELECT value FROM idtable(?))`, id, c.d.ids(ids)); err != nil {
+				return err
+			}
+			if err := linkCategories(ctx, c, id, ids, s.timestamp()); err != nil {
+				return err
+			}
+		}
+		out, err = post(ctx, c, id)
+		return err
+	})
+	if err != nil {
+		return blogd.PostWithRelations{}, fmt.Errorf("update post %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// DeletePost deletes a post; its category links and comments go with it.
+func (s *Store) DeletePost(ctx context.Context, id int64) error {
+	return s.deleteByID(ctx, tablePosts, id)
+}
+
+// PostCategories lists a post's categories with the association's
+// created_at: the association entity's own data.
+func (s *Store) PostCategories(ctx context.Context, postID int64, p blogd.Page) ([]blogd.LinkedCategory, error) {
+	c := s.reader()
+	cats, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.LinkedCategory, error) {
+		return queryList(ctx, c, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
+			return rows.Scan(&lc.ID, &lc.Name, &lc.Description, ts(&lc.LinkedAt))
+		}, `SELECT c.id, c.name, c.description, pc.created_at FROM post_categories pc
+			JOIN categories c ON c.id = pc.category_id
+			WHERE pc.post_id = ? ORDER BY c.id LIMIT ? OFFSET ?`, pageArgs(p, postID)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list categories of post %d: %w", postID, err)
+	}
+	return cats, nil
+}
+
+// AddPostCategory links a post to a category; linking twice is a no-op.
+func (s *Store) AddPostCategory(ctx context.Context, postID, categoryID int64) (blogd.PostWithRelations, error) {
+	var out blogd.PostWithRelations
+	err := s.inTx(ctx, func(c conn) error {
+		if err := mustExistBoth(ctx, c, tablePosts, postID, tableCategories, categoryID); err != nil {
+			return err
+		}
+		if err := linkCategories(ctx, c, postID, []int64{categoryID}, s.timestamp()); err != nil {
+			return err
+		}
+		var err error
+		out, err = post(ctx, c, postID)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("link post %d to category %d: %w", postID, categoryID, err)
+	}
+	return out, nil
+}
+
+// RemovePostCategory unlinks a post from a category.
+func (s *Store) RemovePostCategory(ctx context.Context, postID, categoryID int64) error {
+	err := s.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, "DELETE FROM post_categories WHERE post_id = ? AND category_id = ?", postID, categoryID)
+		if err != nil || n > 0 {
+			return err
+		}
+		if err := mustExistBoth(ctx, c, tablePosts, postID, tableCategories, categoryID); err != nil {
+			return err
+		}
+		return &blogd.Error{Kind: blogd.KindNotFound, Detail: "Category not assigned to this post"}
+	})
+	if err != nil {
+		return fmt.Errorf("unlink post %d from category %d: %w", postID, categoryID, err)
+	}
+	return nil
+}
+
+// mustExistBoth checks the two ends of a link in one statement, the first
+// one first.
+func mustExistBoth(ctx context.Context, c conn, table1 string, id1 int64, table2 string, id2 int64) error {
+	var a, b sql.NullInt64
+	if _, err := c.queryRow(ctx, "SELECT (SELECT 1 FROM "+table1+" WHERE id = ?), (SELECT 1 FROM "+table2+" WHERE id = ?)",
+		[]any{id1, id2}, &a, &b); err != nil {
+		return err
+	}
+	if !a.Valid {
+		return notFound(table1)
+	}
+	if !b.Valid {
+		return notFound(table2)
+	}
+	return nil
+}

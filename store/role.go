@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/blogd/blogd"
+)
+
+// CreateRole inserts a role; a taken name is a conflict.
+func (s *Store) CreateRole(ctx context.Context, in blogd.RoleCreate) (blogd.Role, error) {
+	c, err := s.createNamed(ctx, tableRoles, blogd.CategoryCreate(in))
+	return blogd.Role(c), err
+}
+
+// Role returns one role.
+func (s *Store) Role(ctx context.Context, id int64) (blogd.Role, error) {
+	c, err := s.getNamed(ctx, tableRoles, id)
+	return blogd.Role(c), err
+}
+
+// Roles lists roles by id.
+func (s *Store) Roles(ctx context.Context, p blogd.Page) ([]blogd.Role, error) {
+	cs, err := s.listNamed(ctx, tableRoles, p)
+	return asRoles(cs), err
+}
+
+// UpdateRole changes the given fields of a role.
+func (s *Store) UpdateRole(ctx context.Context, id int64, in blogd.RoleUpdate) (blogd.Role, error) {
+	c, err := s.updateNamed(ctx, tableRoles, id, blogd.CategoryUpdate(in))
+	return blogd.Role(c), err
+}
+
+// DeleteRole deletes a role; the users stay, their links to it go.
+func (s *Store) DeleteRole(ctx context.Context, id int64) error {
+	return s.deleteByID(ctx, tableRoles, id)
+}
+
+func asRoles(cs []blogd.Category) []blogd.Role {
+	if cs == nil {
+		return nil
+	}
+	out := make([]blogd.Role, len(cs))
+	for i, c := range cs {
+		out[i] = blogd.Role(c)
+	}
+	return out
+}
+
+func scanRole(rows *sql.Rows, r *blogd.Role) error {
+	return rows.Scan(&r.ID, &r.Name, &r.Description)
+}
+
+// userRoles lists a user's roles: the many-to-many relationship through
+// user_roles.
+func userRoles(ctx context.Context, c conn, userID int64, p blogd.Page) ([]blogd.Role, error) {
+	return queryList(ctx, c, scanRole, `SELECT r.id, r.name, r.description FROM user_roles ur
+		JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id LIMIT ? OFFSET ?`, pageArgs(p, userID)...)
+}
+
+// UserRoles lists a user's roles.
+func (s *Store) UserRoles(ctx context.Context, userID int64, p blogd.Page) ([]blogd.Role, error) {
+	c := s.reader()
+	roles, err := nestedList(ctx, c, tableUsers, userID, func() ([]blogd.Role, error) {
+		return userRoles(ctx, c, userID, p)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list roles of user %d: %w", userID, err)
+	}
+	return roles, nil
+}
+
+// RoleUsers lists the users who hold a role.
+func (s *Store) RoleUsers(ctx context.Context, roleID int64, p blogd.Page) ([]blogd.User, error) {
+	c := s.reader()
+	users, err := nestedList(ctx, c, tableRoles, roleID, func() ([]blogd.User, error) {
+		return queryList(ctx, c, scanUser, "SELECT "+userColumns+` FROM user_roles ur
+			JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ? ORDER BY u.id LIMIT ? OFFSET ?`,
+			pageArgs(p, roleID)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users of role %d: %w", roleID, err)
+	}
+	return users, nil
+}
+
+// maxRolesPerUser bounds the role list returned after an assignment.
+const maxRolesPerUser = 1000
+
+// AssignRole gives a user a role; assigning it twice is a no-op. It returns
+// the user's roles.
+func (s *Store) AssignRole(ctx context.Context, userID, roleID int64) ([]blogd.Role, error) {
+	var roles []blogd.Role
+	err := s.inTx(ctx, func(c conn) error {
+		if err := mustExistBoth(ctx, c, tableUsers, userID, tableRoles, roleID); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+			userID, roleID); err != nil {
+			return err
+		}
+		var err error
+		roles, err = userRoles(ctx, c, userID, blogd.Page{Limit: maxRolesPerUser})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("assign role %d to user %d: %w", roleID, userID, err)
+	}
+	return roles, nil
+}
+
+// UnassignRole takes a role from a user.
+func (s *Store) UnassignRole(ctx context.Context, userID, roleID int64) error {
+	err := s.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, "DELETE FROM user_roles WHERE user_id = ? AND role_id = ?", userID, roleID)
+		if err != nil || n > 0 {
+			return err
+		}
+		if err := mustExistBoth(ctx, c, tableUsers, userID, tableRoles, roleID); err != nil {
+			return err
+		}
+		return &blogd.Error{Kind: blogd.KindNotFound, Detail: "Role not assigned to this user"}
+	})
+	if err != nil {
+		return fmt.Errorf("unassign role %d from user %d: %w", roleID, userID, err)
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/blogd/blogd"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Options tune how the store opens its database.
+type Options struct {
+	// MaxReadConns is the size of the read pool; 0 means a default from the
+	// number of CPUs.
+	MaxReadConns int
+	// WrapDriver, when set, wraps the database driver, for instance to count
+	// the statements a request costs in tests.
+	WrapDriver func(driver.Driver) driver.Driver
+	// Now is the clock for created_at; nil means time.Now.
+	Now func() time.Time
+}
+
+// OpenSQLite opens (creating it if needed) the SQLite database at path,
+// applies the migrations and returns a Store.
+func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	var drv driver.Driver = &sqlite.Driver{}
+	if opts.WrapDriver != nil {
+		drv = opts.WrapDriver(drv)
+	}
+	// Every connection gets these pragmas. WAL lets readers run beside the
+	// writer; synchronous=FULL syncs the WAL on every commit, so no
+	// acknowledged write is lost even on power failure; the busy timeout
+	// covers other processes (a migrate run, a backup) holding the lock.
+	common := url.Values{}
+	common.Add("_pragma", "foreign_keys(1)")
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "journal_mode(WAL)")
+	common.Add("_pragma", "synchronous(FULL)")
+	common.Set("_time_format", "sqlite")
+
+	wq := cloneValues(common)
+	// The writer's transactions take the write lock at BEGIN, so a
+	// transaction never fails half-way to upgrade a read lock.
+	wq.Set("_txlock", "immediate")
+	write := sql.OpenDB(dsnConnector{drv: drv, dsn: sqliteDSN(path, wq)})
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+
+	d := sqliteDialect{}
+	// Migrate on the writer before any reader opens, so that readers find
+	// the file in WAL mode with its schema.
+	if err := migrate(ctx, write, dialectSQLite); err != nil {
+		write.Close()
+		return nil, err
+	}
+	wp, err := newSingleConnPool(ctx, write, d)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	s := &Store{write: wp, d: d, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+
+	rq := cloneValues(common)
+	rq.Add("_pragma", "query_only(1)")
+	read := sql.OpenDB(dsnConnector{drv: drv, dsn: sqliteDSN(path, rq)})
+	n := opts.MaxReadConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	s.read = newPool(read, d)
+	if err := read.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func sqliteDSN(path string, q url.Values) string {
+	return "file:" + path + "?" + q.Encode()
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// dsnConnector adapts a driver and a DSN to driver.Connector, so that a
+// wrapped driver can be used with sql.OpenDB.
+type dsnConnector struct {
+	drv driver.Driver
+	dsn string
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+func (c dsnConnector) Driver() driver.Driver                        { return c.drv }
+
+// sqliteDialect is SQLite's dialect: ? placeholders as they are, id lists as
+// JSON arrays read by json_each.
+type sqliteDialect struct{}
+
+func (sqliteDialect) rebind(query string) string {
+	return replaceIDTable(query, "json_each(?)")
+}
+
+func (sqliteDialect) ids(ids []int64) any { return jsonIDs(ids) }
+
+func (sqliteDialect) wrap(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		// The message ends "UNIQUE constraint failed: users.username".
+		msg := se.Error()
+		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
+			col := strings.TrimSpace(msg[i+len("failed: "):])
+			if j := strings.IndexByte(col, ' '); j >= 0 {
+				col = col[:j]
+			}
+			key := strings.ReplaceAll(col, ".", "_") + "_key"
+			if detail, ok := constraintDetails[key]; ok {
+				return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: detail}, err)
+			}
+		}
+		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: "resource already exists"}, err)
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindNotFound, Detail: "referenced resource not found"}, err)
+	}
+	return err
+}

@@ -1,0 +1,267 @@
+// Package store is blogd's data layer: explicit SQL over database/sql, one
+// file per resource.
+//
+// # Relationships and how they are loaded
+//
+// Each relationship of the guide is read by one function, declared in the
+// file of the resource that owns it. None issues one query per related row:
+//
+//	relationship               kind                 loaded by                    strategy
+//	post.author                many-to-one          Store.post, Store.Posts      joined (JOIN users)
+//	post.categories            many-to-many (assoc) loadCategoryRefs             batched (one IN query per page)
+//	post.categories linked_at  association data     Store.PostCategories         joined through post_categories
+//	user.posts                 one-to-many          Store.Posts (filter)         one query
+//	user.profile               one-to-one           Store.Profile                joined (LEFT JOIN profiles)
+//	user.roles / role.users    many-to-many         Store.UserRoles, RoleUsers   joined through user_roles
+//	comment.replies            self-referential     Store.CommentTree            one recursive CTE for a page of threads
+//	users by category          explicit join        Store.Users (filter)         JOIN posts, post_categories
+//
+// Deletes cascade in the database (ON DELETE CASCADE on every foreign key),
+// so a delete is one statement and cannot leave orphans behind.
+//
+// # Connections
+//
+// On SQLite the store keeps two pools on one file: a single writer
+// connection whose transactions start with BEGIN IMMEDIATE, so concurrent
+// writers queue in Go instead of failing with "database is locked", and a pool
+// of read-only connections that WAL lets run beside the writer. Every query
+// text is prepared once per connection and reused.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Store is the data layer. It is safe for concurrent use.
+type Store struct {
+	read  *pool // readers
+	write *pool // the writer
+	d     dialect
+	now   func() time.Time
+}
+
+// Close closes both pools.
+func (s *Store) Close() error {
+	return errors.Join(s.write.close(), s.read.close())
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.read.db.PingContext(ctx)
+}
+
+// ReadDB exposes the read pool, for tests that inspect the database directly.
+func (s *Store) ReadDB() *sql.DB { return s.read.db }
+
+// timestamp is the store's clock, truncated to what both databases keep.
+func (s *Store) timestamp() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// pool is where queries run: a *sql.DB, or, for SQLite's writer, the one
+// connection held for the store's whole life and a semaphore that lets one
+// transaction at a time use it. Each query text is prepared once on it.
+type pool struct {
+	db   *sql.DB
+	conn *sql.Conn     // nil: use db
+	sem  chan struct{} // with conn: holds a token while a transaction runs
+	d    dialect
+
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
+}
+
+func newPool(db *sql.DB, d dialect) *pool {
+	return &pool{db: db, d: d, stmts: make(map[string]*sql.Stmt)}
+}
+
+// newSingleConnPool takes one connection from db and keeps it.
+func newSingleConnPool(ctx context.Context, db *sql.DB, d dialect) (*pool, error) {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := newPool(db, d)
+	p.conn, p.sem = c, make(chan struct{}, 1)
+	return p, nil
+}
+
+// prepared returns the prepared statement for query, preparing it on first
+// use. database/sql prepares it again, lazily, on each connection of a pool.
+func (p *pool) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	p.mu.RLock()
+	st, ok := p.stmts[query]
+	p.mu.RUnlock()
+	if ok {
+		return st, nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if st, ok := p.stmts[query]; ok {
+		return st, nil
+	}
+	var err error
+	if p.conn != nil {
+		st, err = p.conn.PrepareContext(ctx, p.d.rebind(query))
+	} else {
+		st, err = p.db.PrepareContext(ctx, p.d.rebind(query))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", query, err)
+	}
+	p.stmts[query] = st
+	return st, nil
+}
+
+// begin starts a transaction; release must be called after it ends.
+func (p *pool) begin(ctx context.Context) (tx *sql.Tx, release func(), err error) {
+	if p.conn == nil {
+		tx, err = p.db.BeginTx(ctx, nil)
+		return tx, func() {}, err
+	}
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+	release = func() { <-p.sem }
+	tx, err = p.conn.BeginTx(ctx, nil)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return tx, release, nil
+}
+
+func (p *pool) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for q, st := range p.stmts {
+		st.Close()
+		delete(p.stmts, q)
+	}
+	var err error
+	if p.conn != nil {
+		err = p.conn.Close()
+	}
+	return errors.Join(err, p.db.Close())
+}
+
+// conn runs queries either on the read pool (tx == nil) or inside a write
+// transaction. Every method takes query text with ? placeholders.
+type conn struct {
+	pool *pool
+	tx   *sql.Tx
+	d    dialect
+}
+
+func (c conn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, err := c.pool.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.tx != nil {
+		st = c.tx.StmtContext(ctx, st)
+	}
+	return st, nil
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, c.d.wrap(err)
+	}
+	return rows, nil
+}
+
+// queryRow runs a query that returns at most one row and scans it into dest.
+// It reports whether there was a row.
+func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return false, err
+	}
+	err = st.QueryRowContext(ctx, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, c.d.wrap(err)
+	}
+	return true, nil
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, c.d.wrap(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("rows affected: %w", err)
+	}
+	return n, nil
+}
+
+// reader returns a conn on the read pool.
+func (s *Store) reader() conn { return conn{pool: s.read, d: s.d} }
+
+// inTx runs fn in one write transaction: it commits when fn returns nil and
+// rolls back otherwise, so a multi-row change happens whole or not at all.
+func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
+	tx, release, err := s.write.begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", s.d.wrap(err))
+	}
+	defer release()
+	if err := fn(conn{pool: s.write, tx: tx, d: s.d}); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.d.wrap(err))
+	}
+	return nil
+}
+
+// collect scans every row of rows with scan and closes rows. It returns an
+// empty, non-nil slice when there are no rows, so lists encode as [].
+func collect[T any](rows *sql.Rows, scan func(*sql.Rows, *T) error) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rows: %w", err)
+	}
+	return out, nil
+}
+
+// queryList runs a query and collects its rows with scan.
+func queryList[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) error, query string, args ...any) ([]T, error) {
+	rows, err := c.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scan)
+}

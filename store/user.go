@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/blogd/blogd"
+)
+
+const userColumns = "u.id, u.username, u.email, u.created_at"
+
+func scanUser(rows *sql.Rows, u *blogd.User) error {
+	return rows.Scan(&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+}
+
+// CreateUser inserts a user; a taken username or email is a conflict.
+func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate) (blogd.User, error) {
+	u := blogd.User{Username: in.Username, Email: in.Email, CreatedAt: s.timestamp()}
+	err := s.inTx(ctx, func(c conn) error {
+		_, err := c.queryRow(ctx, "INSERT INTO users (username, email, created_at) VALUES (?, ?, ?) RETURNING id",
+			[]any{u.Username, u.Email, u.CreatedAt}, &u.ID)
+		return err
+	})
+	if err != nil {
+		return blogd.User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// User returns one user.
+func (s *Store) User(ctx context.Context, id int64) (blogd.User, error) {
+	var u blogd.User
+	ok, err := s.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", []any{id},
+		&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+	if err != nil {
+		return u, fmt.Errorf("get user %d: %w", id, err)
+	}
+	if !ok {
+		return u, notFound(tableUsers)
+	}
+	return u, nil
+}
+
+// Users lists users by id. The category filter is the guide's explicit join:
+// users with at least one post in the category, each once.
+func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]blogd.User, error) {
+	var where []string
+	var args []any
+	if f.CategoryID != 0 {
+		where = append(where, `u.id IN (
+			SELECT p.user_id FROM posts p
+			JOIN post_categories pc ON pc.post_id = p.id
+			WHERE pc.category_id = ?)`)
+		args = append(args, f.CategoryID)
+	}
+	if f.RoleID != 0 {
+		where = append(where, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
+		args = append(args, f.RoleID)
+	}
+	q := "SELECT " + userColumns + " FROM users u"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY u.id LIMIT ? OFFSET ?"
+	users, err := queryList(ctx, s.reader(), scanUser, q, pageArgs(p, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// UpdateUser changes the given fields of a user.
+func (s *Store) UpdateUser(ctx context.Context, id int64, in blogd.UserUpdate) (blogd.User, error) {
+	var u blogd.User
+	err := s.inTx(ctx, func(c conn) error {
+		ok, err := c.queryRow(ctx, `UPDATE users SET username = COALESCE(?, username), email = COALESCE(?, email)
+			WHERE id = ? RETURNING id, username, email, created_at`,
+			[]any{in.Username, in.Email, id}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+		if err == nil && !ok {
+			err = notFound(tableUsers)
+		}
+		return err
+	})
+	if err != nil {
+		return blogd.User{}, fmt.Errorf("update user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// DeleteUser deletes a user. The database cascades to the user's profile,
+// posts (and their category links and comments), comments (and every reply
+// below them) and role links.
+func (s *Store) DeleteUser(ctx context.Context, id int64) error {
+	return s.deleteByID(ctx, tableUsers, id)
+}
+
+// deleteByID deletes the row of table with id, or reports it missing.
+func (s *Store) deleteByID(ctx context.Context, table string, id int64) error {
+	err := s.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, "DELETE FROM "+table+" WHERE id = ?", id)
+		if err == nil && n == 0 {
+			err = notFound(table)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete %s %d: %w", table, id, err)
+	}
+	return nil
+}

@@ -1,0 +1,38 @@
+package blogd
+
+import "time"
+
+// User is an account. A user has one profile, many posts, many comments and
+// many roles.
+type User struct {
+	ID        int64     `json:"id" example:"1"`
+	Username  string    `json:"username" example:"ada"`
+	Email     string    `json:"email" example:"ada@example.com"`
+	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+}
+
+// UserCreate is the body of POST /users.
+type UserCreate struct {
+	Username string `json:"username" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada"`
+	Email    string `json:"email" format:"email" maxLength:"254" example:"ada@example.com"`
+}
+
+// UserUpdate is the body of PATCH /users/{id}; absent fields stay as they are.
+type UserUpdate struct {
+	Username *string `json:"username,omitempty" nullable:"false" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada_l"`
+	Email    *string `json:"email,omitempty" nullable:"false" format:"email" maxLength:"254" example:"ada@example.org"`
+}
+
+// UserFilter narrows GET /users. Zero fields do not filter.
+type UserFilter struct {
+	// CategoryID keeps users who have at least one post in that category.
+	CategoryID int64
+	// RoleID keeps users who hold that role.
+	RoleID int64
+}
+
+// Author is the short form of a user embedded in a post.
+type Author struct {
+	ID       int64  `json:"id" example:"1"`
+	Username string `json:"username" example:"ada"`
+}
