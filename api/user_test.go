@@ -208,3 +208,22 @@ func TestUserPosts(t *testing.T) {
 	}
 	e.fail("GET", "/users/999999/posts", nil, 404, "User not found")
 }
+
+func TestHealth(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/healthz", "/readyz"} {
+		var body struct{ Status string }
+		e.call("GET", path, nil, 200, &body)
+		if body.Status != "ok" {
+			t.Errorf("%s: %+v", path, body)
+		}
+	}
+	// readyz asks the database: with the store closed it must say 503.
+	e.store.Close()
+	e.logs.Reset()
+	r := e.raw("GET", "/readyz", "", nil)
+	if r.status != http.StatusServiceUnavailable {
+		t.Errorf("readyz on a closed database: %d", r.status)
+	}
+	e.logs.Reset() // the failed check is logged, as it should be
+}

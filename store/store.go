@@ -43,11 +43,15 @@ type Store struct {
 	write *pool // the writer
 	d     dialect
 	now   func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
-// Close closes both pools.
+// Close closes both pools. Closing twice is harmless.
 func (s *Store) Close() error {
-	return errors.Join(s.write.close(), s.read.close())
+	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.write.close(), s.read.close()) })
+	return s.closeErr
 }
 
 // Ping checks that the database answers.
