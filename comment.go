@@ -25,7 +25,7 @@ type CommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
 	PostID   int64  `json:"post_id" minimum:"1" example:"1"`
 	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
-	ParentID *int64 `json:"parent_id,omitempty" minimum:"1" example:"1"`
+	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 
 // PostCommentCreate is the body of POST /posts/{id}/comments: a comment
@@ -33,7 +33,7 @@ type CommentCreate struct {
 type PostCommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
 	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
-	ParentID *int64 `json:"parent_id,omitempty" minimum:"1" example:"1"`
+	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 
 // CommentUpdate is the body of PATCH /comments/{id}.

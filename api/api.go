@@ -10,9 +10,12 @@ import (
 	"strconv"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/internal/docsui"
 	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Config is what the HTTP layer needs.
@@ -20,6 +23,9 @@ type Config struct {
 	Store   *store.Store
 	Logger  *slog.Logger
 	Version string
+	// Metrics is where the handler registers its metrics, served at
+	// /metrics; nil means a registry of its own.
+	Metrics *prometheus.Registry
 }
 
 // server holds the dependencies of the operations.
@@ -28,17 +34,35 @@ type server struct {
 	log   *slog.Logger
 }
 
-// NewHandler returns the whole HTTP API as one handler.
+// NewHandler returns the whole HTTP API as one handler: the operations, the
+// OpenAPI 3.1 document at /openapi.json (and .yaml, and 3.0 downgrades at
+// /openapi-3.0.json and .yaml), the interactive docs at /docs and the
+// Prometheus metrics at /metrics. Every request gets an X-Request-ID, one
+// access log line and its metrics; a panic becomes a logged 500.
 func NewHandler(cfg Config) http.Handler {
-	mux := http.NewServeMux()
+	h, _ := newHandler(cfg)
+	return h
+}
+
+// newHandler is NewHandler, also returning every route pattern registered
+// on the mux, so that a test can prove that each one is documented.
+func newHandler(cfg Config) (http.Handler, []string) {
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	hc := huma.DefaultConfig("blogd", cfg.Version)
 	hc.Info.Description = "The blog back end of the guide \"SQLAlchemy Relationships in FastAPI\", in Go: " +
 		"users, one-to-one profiles, posts, categories (many-to-many with an association entity), " +
-		"threaded comments and roles."
+		"threaded comments and roles.\n\n" +
+		"Every error is an RFC 9457 `application/problem+json` body; each operation lists the ones it can return. " +
+		"Any route also answers 404 (unknown path) or 405 (method not allowed) in the same form."
 	// No $schema links in every response body: clients do not need them and
-	// they cost an allocation per response.
+	// they cost an allocation per response. Without them, the per-schema
+	// routes under /schemas serve nothing anyone links to.
 	hc.CreateHooks = nil
+	hc.SchemasPath = ""
+	// huma's own docs page loads its scripts from a CDN; ours is embedded.
+	hc.DocsPath = ""
 	a := humago.New(mux, hc)
+	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
 	s := &server{store: cfg.Store, log: cfg.Logger}
 	s.registerHealth(a)
@@ -48,7 +72,37 @@ func NewHandler(cfg Config) http.Handler {
 	s.registerCategories(a)
 	s.registerComments(a)
 	s.registerRoles(a)
-	return withNullCheck(withProblemFallback(mux))
+	documentErrors(a.OpenAPI())
+
+	reg := cfg.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	registerRuntimeMetrics(reg, cfg.Store)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)}))
+
+	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux))
+	h = recoverPanics(h, cfg.Logger)
+	h = observe(h, cfg.Logger, newMetrics(reg))
+	return h, mux.patterns
+}
+
+// routeMux is a ServeMux that remembers the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+// HandleFunc registers handler for pattern and records the pattern.
+func (m *routeMux) HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request)) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.HandleFunc(pattern, handler)
+}
+
+// Handle registers handler for pattern and records the pattern.
+func (m *routeMux) Handle(pattern string, handler http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, handler)
 }
 
 // register adds an operation whose handler returns domain errors; they are
@@ -68,7 +122,7 @@ func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context
 
 // IDPath is the {id} of a resource path.
 type IDPath struct {
-	ID int64 `path:"id" doc:"resource id"`
+	ID int64 `path:"id" example:"1" doc:"resource id"`
 }
 
 // PageQuery is the pagination of every list.
@@ -114,25 +168,45 @@ func noContent(err error) (*struct{}, error) {
 	return nil, nil
 }
 
-// Operation templates.
+// Operation templates. Each lists the errors its operation can answer,
+// beyond the 500 that huma adds to every one: the handler's own (errs) and
+// those of huma's input handling.
 
+// bodyErrors are the answers of huma (and of withNullCheck) to a bad request
+// body: read too slowly, past the server's ReadTimeout (408), too large (413),
+// not JSON (415), invalid (422).
+func bodyErrors(errs []int) []int {
+	return append(errs, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
+		http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+}
+
+// getOp is a read. 422 is a bad path or query parameter.
 func getOp(id, path, summary, tag string, errs ...int) huma.Operation {
 	return huma.Operation{OperationID: id, Method: http.MethodGet, Path: path, Summary: summary,
 		Tags: []string{tag}, Errors: append(errs, http.StatusUnprocessableEntity)}
 }
 
+// postOp creates a resource from a JSON body: 201.
 func postOp(id, path, summary, tag string, errs ...int) huma.Operation {
 	return huma.Operation{OperationID: id, Method: http.MethodPost, Path: path, Summary: summary,
-		Tags: []string{tag}, DefaultStatus: http.StatusCreated,
-		Errors: append(errs, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)}
+		Tags: []string{tag}, DefaultStatus: http.StatusCreated, Errors: bodyErrors(errs)}
 }
 
+// actionOp is a POST without a body that links two resources named by the
+// path (idempotent): 200. 422 is a bad path parameter.
+func actionOp(id, path, summary, tag string, errs ...int) huma.Operation {
+	return huma.Operation{OperationID: id, Method: http.MethodPost, Path: path, Summary: summary,
+		Tags: []string{tag}, DefaultStatus: http.StatusOK, Errors: append(errs, http.StatusUnprocessableEntity)}
+}
+
+// patchOp changes a resource from a JSON body: 200.
 func patchOp(id, path, summary, tag string, errs ...int) huma.Operation {
 	op := postOp(id, path, summary, tag, errs...)
 	op.Method, op.DefaultStatus = http.MethodPatch, http.StatusOK
 	return op
 }
 
+// deleteOp deletes a resource: 204. 422 is a bad path parameter.
 func deleteOp(id, path, summary, tag string, errs ...int) huma.Operation {
 	return huma.Operation{OperationID: id, Method: http.MethodDelete, Path: path, Summary: summary,
 		Tags: []string{tag}, DefaultStatus: http.StatusNoContent, Errors: append(errs, http.StatusUnprocessableEntity)}
@@ -144,11 +218,15 @@ type healthStatus struct {
 }
 
 func (s *server) registerHealth(a huma.API) {
-	register(a, s, getOp("healthz", "/healthz", "Liveness: the process is up", "health"),
+	// The health checks take no input, so they cannot answer 422.
+	live := getOp("healthz", "/healthz", "Liveness: the process is up", "health")
+	live.Errors = []int{http.StatusInternalServerError}
+	register(a, s, live,
 		func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 			return &body[healthStatus]{Body: healthStatus{Status: "ok"}}, nil
 		})
-	op := getOp("readyz", "/readyz", "Readiness: the database answers", "health", http.StatusServiceUnavailable)
+	op := getOp("readyz", "/readyz", "Readiness: the database answers", "health")
+	op.Errors = []int{http.StatusServiceUnavailable}
 	register(a, s, op, func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 		if err := s.store.Ping(ctx); err != nil {
 			s.log.ErrorContext(ctx, "readiness check failed", "err", err)

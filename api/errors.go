@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -156,7 +157,15 @@ func withNullCheck(next http.Handler) http.Handler {
 		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 		r.Body.Close()
 		if err != nil {
-			writeProblem(w, http.StatusBadRequest, "cannot read request body")
+			// As huma answers when it cannot read a body: 408 past the
+			// server's read timeout, else 500 (the client is most likely
+			// gone). Both are in every PATCH operation's responses.
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				writeProblem(w, http.StatusRequestTimeout, "request body read timeout")
+				return
+			}
+			writeProblem(w, http.StatusInternalServerError, "cannot read request body")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(raw))

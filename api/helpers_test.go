@@ -2,14 +2,12 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -25,17 +23,13 @@ type env struct {
 	store   *store.Store
 	queries *sqlcount.Counter
 	logs    *bytes.Buffer
+	backend backend
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, b backend) *env {
 	t.Helper()
-	ctx := context.Background()
 	counter := &sqlcount.Counter{}
-	path := filepath.Join(t.TempDir(), "blogd.db")
-	st, err := store.OpenSQLite(ctx, path, store.Options{WrapDriver: counter.Wrap})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
+	st := b.Open(t, store.Options{WrapDriver: counter.Wrap})
 	logs := &bytes.Buffer{}
 	h := api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"})
 	srv := httptest.NewServer(h)
@@ -48,7 +42,7 @@ func newEnv(t testing.TB) *env {
 			t.Errorf("server logged errors:\n%s", logs)
 		}
 	})
-	return &env{t: t, srv: srv, store: st, queries: counter, logs: logs}
+	return &env{t: t, srv: srv, store: st, queries: counter, logs: logs, backend: b}
 }
 
 // response is what a request got back.
@@ -96,6 +90,8 @@ func (e *env) raw(method, path, contentType string, body []byte) response {
 	if resp.StatusCode >= 500 && resp.StatusCode != http.StatusServiceUnavailable {
 		e.t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
 	}
+	// Every exchange must be one the OpenAPI document describes (contract_test.go).
+	e.checkContract(req, body, resp, b)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 
@@ -164,7 +160,7 @@ func (e *env) count(table string, where string, args ...any) int {
 		q += " WHERE " + where
 	}
 	var n int
-	if err := e.store.ReadDB().QueryRow(q, args...).Scan(&n); err != nil {
+	if err := e.store.ReadDB().QueryRow(e.backend.Rebind(q), args...).Scan(&n); err != nil {
 		e.t.Fatalf("%s: %v", q, err)
 	}
 	return n

@@ -22,8 +22,8 @@ type updatePostInput struct {
 }
 
 type postCategoryPath struct {
-	ID         int64 `path:"id" doc:"post id"`
-	CategoryID int64 `path:"category_id" doc:"category id"`
+	ID         int64 `path:"id" example:"1" doc:"post id"`
+	CategoryID int64 `path:"category_id" example:"1" doc:"category id"`
 }
 
 func (s *server) registerPosts(a huma.API) {
@@ -66,9 +66,8 @@ func (s *server) registerPosts(a huma.API) {
 			return ok(s.store.PostCategories(ctx, in.ID, in.page()))
 		})
 
-	addOp := postOp("add-post-category", "/posts/{id}/categories/{category_id}",
+	addOp := actionOp("add-post-category", "/posts/{id}/categories/{category_id}",
 		"Put a post in a category (idempotent)", tagPosts, http.StatusNotFound)
-	addOp.DefaultStatus = http.StatusOK
 	register(a, s, addOp,
 		func(ctx context.Context, in *postCategoryPath) (*body[blogd.PostWithRelations], error) {
 			return ok(s.store.AddPostCategory(ctx, in.ID, in.CategoryID))

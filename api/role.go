@@ -16,8 +16,8 @@ type updateRoleInput struct {
 }
 
 type userRolePath struct {
-	ID     int64 `path:"id" doc:"user id"`
-	RoleID int64 `path:"role_id" doc:"role id"`
+	ID     int64 `path:"id" example:"1" doc:"user id"`
+	RoleID int64 `path:"role_id" example:"1" doc:"role id"`
 }
 
 func (s *server) registerRoles(a huma.API) {
@@ -64,9 +64,8 @@ func (s *server) registerRoles(a huma.API) {
 			return ok(s.store.UserRoles(ctx, in.ID, in.page()))
 		})
 
-	assignOp := postOp("assign-role", "/users/{id}/roles/{role_id}",
+	assignOp := actionOp("assign-role", "/users/{id}/roles/{role_id}",
 		"Give a user a role (idempotent); returns the user's roles", tagRoles, http.StatusNotFound)
-	assignOp.DefaultStatus = http.StatusOK
 	register(a, s, assignOp, func(ctx context.Context, in *userRolePath) (*body[[]blogd.Role], error) {
 		return ok(s.store.AssignRole(ctx, in.ID, in.RoleID))
 	})

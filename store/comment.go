@@ -8,6 +8,9 @@ import (
 	"github.com/blogd/blogd"
 )
 
+const insertComment = `INSERT INTO comments (content, post_id, user_id, parent_id, created_at)
+	VALUES (?, ?, ?, ?, ?) RETURNING id`
+
 const commentColumns = "c.id, c.content, c.post_id, c.user_id, c.parent_id, c.created_at"
 
 func scanComment(rows *sql.Rows, cm *blogd.Comment) error {
@@ -36,8 +39,7 @@ func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blog
 		case in.ParentID != nil && parentPost.Int64 != in.PostID:
 			return &blogd.Error{Kind: blogd.KindInvalid, Detail: "Parent comment belongs to a different post"}
 		}
-		_, err := c.queryRow(ctx, `INSERT INTO comments (content, post_id, user_id, parent_id, created_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		_, err := c.queryRow(ctx, insertComment,
 			[]any{cm.Content, cm.PostID, cm.UserID, cm.ParentID, cm.CreatedAt}, &cm.ID)
 		return err
 	})

@@ -9,6 +9,8 @@ import (
 // are written once, with ? placeholders and the idtable(?) marker, and each
 // dialect rewrites them once, when they are first prepared.
 type dialect interface {
+	// name is the dialect's folder of migrations.
+	name() string
 	// rebind rewrites a query for the database: placeholders and the
 	// idtable(?) marker, a one-column table named value holding a list of ids.
 	rebind(query string) string
@@ -17,6 +19,10 @@ type dialect interface {
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error
+	// retryable reports whether a transaction that failed with err may be
+	// run again: a deadlock or serialization failure that another
+	// transaction caused, not a fault of this one.
+	retryable(err error) bool
 }
 
 // constraintDetails names, for each uniqueness constraint, the sentence a

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // migrations holds the versioned SQL of each dialect, one folder per dialect.
@@ -15,16 +16,26 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-const dialectSQLite = "sqlite"
-
-// migrate applies every pending migration of the dialect's folder.
-func migrate(ctx context.Context, db *sql.DB, dialectDir string) error {
-	fsys, err := fs.Sub(migrations, "migrations/"+dialectDir)
+// migrate applies every pending migration of the dialect's folder
+// (migrations/sqlite or migrations/postgres).
+func migrate(ctx context.Context, db *sql.DB, d dialect) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+d.name())
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
+	var opts []goose.ProviderOption
 	gd := goose.DialectSQLite3
-	p, err := goose.NewProvider(gd, db, fsys)
+	if d.name() == "postgres" {
+		gd = goose.DialectPostgres
+		// Several blogd instances may start at once on one database: an
+		// advisory lock lets one of them migrate while the others wait.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(gd, db, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/blogd/blogd"
 )
 
+const insertPost = "INSERT INTO posts (title, content, user_id, created_at) VALUES (?, ?, ?, ?) RETURNING id"
+
 // postColumns are a post's columns plus its author's username: the author is
 // eager-loaded by a JOIN (the guide's joinedload), since each post has one.
 const postColumns = "p.id, p.title, p.content, p.user_id, p.created_at, u.username"
@@ -158,7 +160,7 @@ func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.Post
 		if p.Categories, err = categoryRefs(ctx, c, ids); err != nil {
 			return err
 		}
-		if _, err := c.queryRow(ctx, "INSERT INTO posts (title, content, user_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+		if _, err := c.queryRow(ctx, insertPost,
 			[]any{p.Title, p.Content, p.UserID, p.CreatedAt}, &p.ID); err != nil {
 			return err
 		}
@@ -188,17 +190,18 @@ func categoryRefs(ctx context.Context, c conn, ids []int64) ([]blogd.CategoryRef
 	return refs, nil
 }
 
-// linkCategories links a post to categories in one statement; links that
-// exist already keep their created_at.
+// linkCategories links a post to categories; links that exist already keep
+// their created_at. One statement per link: the list is bounded (maxItems
+// in the input types) and a single INSERT ... SELECT would need a typed
+// placeholder on PostgreSQL that SQLite cannot parse.
 func linkCategories(ctx context.Context, c conn, postID int64, ids []int64, at time.Time) error {
-	if len(ids) == 0 {
-		return nil
+	for _, id := range ids {
+		if _, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at)
+			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, postID, id, at); err != nil {
+			return err
+		}
 	}
-	_, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at)
-		SELECT ?, value, ? FROM idtable(?)
-		WHERE true -- SQLite needs a WHERE before ON CONFLICT after a SELECT
-		ON CONFLICT DO NOTHING`, postID, at, c.d.ids(ids))
-	return err
+	return nil
 }
 
 // UpdatePost changes the given fields of a post. CategoryIDs, when given,

@@ -8,6 +8,8 @@ import (
 	"github.com/blogd/blogd"
 )
 
+const insertProfile = "INSERT INTO profiles (user_id, bio, location) VALUES (?, ?, ?) RETURNING id"
+
 var errNoProfile = &blogd.Error{Kind: blogd.KindNotFound, Detail: "Profile not found for this user"}
 
 // Profile returns a user's profile: the one-to-one relationship, read with a
@@ -43,7 +45,7 @@ func (s *Store) CreateProfile(ctx context.Context, userID int64, in blogd.Profil
 		if err := mustExist(ctx, c, tableUsers, userID); err != nil {
 			return err
 		}
-		_, err := c.queryRow(ctx, "INSERT INTO profiles (user_id, bio, location) VALUES (?, ?, ?) RETURNING id",
+		_, err := c.queryRow(ctx, insertProfile,
 			[]any{userID, p.Bio, p.Location}, &p.ID)
 		return err
 	})

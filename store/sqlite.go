@@ -16,18 +16,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// Options tune how the store opens its database.
-type Options struct {
-	// MaxReadConns is the size of the read pool; 0 means a default from the
-	// number of CPUs.
-	MaxReadConns int
-	// WrapDriver, when set, wraps the database driver, for instance to count
-	// the statements a request costs in tests.
-	WrapDriver func(driver.Driver) driver.Driver
-	// Now is the clock for created_at; nil means time.Now.
-	Now func() time.Time
-}
-
 // OpenSQLite opens (creating it if needed) the SQLite database at path,
 // applies the migrations and returns a Store.
 func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
@@ -62,7 +50,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	d := sqliteDialect{}
 	// Migrate on the writer before any reader opens, so that readers find
 	// the file in WAL mode with its schema.
-	if err := migrate(ctx, write, dialectSQLite); err != nil {
+	if err := migrate(ctx, write, d); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -79,20 +67,28 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	rq := cloneValues(common)
 	rq.Add("_pragma", "query_only(1)")
 	read := sql.OpenDB(dsnConnector{drv: drv, dsn: sqliteDSN(path, rq)})
-	n := opts.MaxReadConns
-	if n <= 0 {
-		n = max(4, 2*runtime.GOMAXPROCS(0))
-	}
-	read.SetMaxOpenConns(n)
-	read.SetMaxIdleConns(n)
-	read.SetConnMaxIdleTime(0)
-	read.SetConnMaxLifetime(0)
-	s.read = newPool(read, d)
+	opts.apply(read)
+	s.read = newPool(read, d, true)
 	if err := read.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// apply sets the pool limits of opts on db.
+func (opts Options) apply(db *sql.DB) {
+	n := opts.MaxOpenConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	idle := opts.MaxIdleConns
+	if idle <= 0 || idle > n {
+		idle = n
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(opts.ConnMaxLifetime)
 }
 
 func sqliteDSN(path string, q url.Values) string {
@@ -120,6 +116,10 @@ func (c dsnConnector) Driver() driver.Driver                        { return c.d
 // sqliteDialect is SQLite's dialect: ? placeholders as they are, id lists as
 // JSON arrays read by json_each.
 type sqliteDialect struct{}
+
+func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) retryable(error) bool { return false }
 
 func (sqliteDialect) rebind(query string) string {
 	return replaceIDTable(query, "json_each(?)")

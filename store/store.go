@@ -26,6 +26,10 @@
 // writers queue in Go instead of failing with "database is locked", and a pool
 // of read-only connections that WAL lets run beside the writer. Every query
 // text is prepared once per connection and reused.
+//
+// On PostgreSQL one pool serves reads and writes; the server runs concurrent
+// writers itself, and a transaction that loses a deadlock is run again. The
+// same query texts serve both databases: dialect.go rewrites them.
 package store
 
 import (
@@ -50,7 +54,12 @@ type Store struct {
 
 // Close closes both pools. Closing twice is harmless.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = errors.Join(s.write.close(), s.read.close()) })
+	s.closeOnce.Do(func() {
+		s.closeErr = s.write.close()
+		if s.read != s.write {
+			s.closeErr = errors.Join(s.closeErr, s.read.close())
+		}
+	})
 	return s.closeErr
 }
 
@@ -62,6 +71,15 @@ func (s *Store) Ping(ctx context.Context) error {
 // ReadDB exposes the read pool, for tests that inspect the database directly.
 func (s *Store) ReadDB() *sql.DB { return s.read.db }
 
+// Pools returns the store's connection pools by name, for their metrics:
+// "read" and "write" on SQLite, "postgres" on PostgreSQL.
+func (s *Store) Pools() map[string]*sql.DB {
+	if s.read == s.write {
+		return map[string]*sql.DB{s.d.name(): s.read.db}
+	}
+	return map[string]*sql.DB{"read": s.read.db, "write": s.write.db}
+}
+
 // timestamp is the store's clock, truncated to what both databases keep.
 func (s *Store) timestamp() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
@@ -69,19 +87,25 @@ func (s *Store) timestamp() time.Time {
 
 // pool is where queries run: a *sql.DB, or, for SQLite's writer, the one
 // connection held for the store's whole life and a semaphore that lets one
-// transaction at a time use it. Each query text is prepared once on it.
+// transaction at a time use it.
+//
+// On SQLite each query text is prepared once on the pool and reused. On
+// PostgreSQL the pgx driver prepares and caches every statement per
+// connection by itself, so the pool only keeps the rewritten query texts.
 type pool struct {
-	db   *sql.DB
-	conn *sql.Conn     // nil: use db
-	sem  chan struct{} // with conn: holds a token while a transaction runs
-	d    dialect
+	db      *sql.DB
+	conn    *sql.Conn     // nil: use db
+	sem     chan struct{} // with conn: holds a token while a transaction runs
+	d       dialect
+	prepare bool // keep prepared statements (SQLite)
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
+	texts map[string]string // query -> the dialect's text (PostgreSQL)
 }
 
-func newPool(db *sql.DB, d dialect) *pool {
-	return &pool{db: db, d: d, stmts: make(map[string]*sql.Stmt)}
+func newPool(db *sql.DB, d dialect, prepare bool) *pool {
+	return &pool{db: db, d: d, prepare: prepare, stmts: make(map[string]*sql.Stmt), texts: make(map[string]string)}
 }
 
 // newSingleConnPool takes one connection from db and keeps it.
@@ -90,7 +114,7 @@ func newSingleConnPool(ctx context.Context, db *sql.DB, d dialect) (*pool, error
 	if err != nil {
 		return nil, err
 	}
-	p := newPool(db, d)
+	p := newPool(db, d, true)
 	p.conn, p.sem = c, make(chan struct{}, 1)
 	return p, nil
 }
@@ -104,11 +128,7 @@ func (p *pool) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if ok {
 		return st, nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if st, ok := p.stmts[query]; ok {
-		return st, nil
-	}
+	// Prepare without holding the lock: it may wait for a connection.
 	var err error
 	if p.conn != nil {
 		st, err = p.conn.PrepareContext(ctx, p.d.rebind(query))
@@ -118,8 +138,29 @@ func (p *pool) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("prepare %q: %w", query, err)
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if prev, ok := p.stmts[query]; ok { // another goroutine was first
+		st.Close()
+		return prev, nil
+	}
 	p.stmts[query] = st
 	return st, nil
+}
+
+// text returns the dialect's text of query, rewriting it on first use.
+func (p *pool) text(query string) string {
+	p.mu.RLock()
+	t, ok := p.texts[query]
+	p.mu.RUnlock()
+	if ok {
+		return t
+	}
+	t = p.d.rebind(query)
+	p.mu.Lock()
+	p.texts[query] = t
+	p.mu.Unlock()
+	return t
 }
 
 // begin starts a transaction; release must be called after it ends.
@@ -156,7 +197,7 @@ func (p *pool) close() error {
 	return errors.Join(err, p.db.Close())
 }
 
-// conn runs queries either on the read pool (tx == nil) or inside a write
+// conn runs queries either on a pool (tx == nil) or inside a write
 // transaction. Every method takes query text with ? placeholders.
 type conn struct {
 	pool *pool
@@ -164,23 +205,53 @@ type conn struct {
 	d    dialect
 }
 
-func (c conn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// runner is what runs SQL: a *sql.DB, a *sql.Tx or a prepared statement.
+type runner interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// stmtRunner runs a prepared statement, whose text is already known.
+type stmtRunner struct{ st *sql.Stmt }
+
+func (r stmtRunner) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return r.st.QueryContext(ctx, args...)
+}
+
+func (r stmtRunner) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return r.st.QueryRowContext(ctx, args...)
+}
+
+func (r stmtRunner) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return r.st.ExecContext(ctx, args...)
+}
+
+// runner returns what runs query, and the text to give it.
+func (c conn) runner(ctx context.Context, query string) (runner, string, error) {
+	if !c.pool.prepare {
+		text := c.pool.text(query)
+		if c.tx != nil {
+			return c.tx, text, nil
+		}
+		return c.pool.db, text, nil
+	}
 	st, err := c.pool.prepared(ctx, query)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if c.tx != nil {
 		st = c.tx.StmtContext(ctx, st)
 	}
-	return st, nil
+	return stmtRunner{st}, "", nil
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := c.stmt(ctx, query)
+	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := r.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, c.d.wrap(err)
 	}
@@ -190,11 +261,11 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // queryRow runs a query that returns at most one row and scans it into dest.
 // It reports whether there was a row.
 func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
-	st, err := c.stmt(ctx, query)
+	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return false, err
 	}
-	err = st.QueryRowContext(ctx, args...).Scan(dest...)
+	err = r.QueryRowContext(ctx, text, args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -205,11 +276,11 @@ func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...an
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	st, err := c.stmt(ctx, query)
+	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return 0, err
 	}
-	res, err := st.ExecContext(ctx, args...)
+	res, err := r.ExecContext(ctx, text, args...)
 	if err != nil {
 		return 0, c.d.wrap(err)
 	}
@@ -223,9 +294,30 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 // reader returns a conn on the read pool.
 func (s *Store) reader() conn { return conn{pool: s.read, d: s.d} }
 
+// maxTxAttempts bounds how often a transaction is run again after a
+// deadlock or serialization failure.
+const maxTxAttempts = 5
+
 // inTx runs fn in one write transaction: it commits when fn returns nil and
 // rolls back otherwise, so a multi-row change happens whole or not at all.
+// A transaction that lost a deadlock to another is run again; fn must only
+// set its results, so that running it twice is harmless.
 func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || attempt == maxTxAttempts || !s.d.retryable(err) {
+			return err
+		}
+		// Back off a little, more each time, so the winners can finish.
+		select {
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		case <-ctx.Done():
+			return err
+		}
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(c conn) error) error {
 	tx, release, err := s.write.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.d.wrap(err))

@@ -9,6 +9,8 @@ import (
 	"github.com/blogd/blogd"
 )
 
+const insertUser = "INSERT INTO users (username, email, created_at) VALUES (?, ?, ?) RETURNING id"
+
 const userColumns = "u.id, u.username, u.email, u.created_at"
 
 func scanUser(rows *sql.Rows, u *blogd.User) error {
@@ -19,7 +21,7 @@ func scanUser(rows *sql.Rows, u *blogd.User) error {
 func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate) (blogd.User, error) {
 	u := blogd.User{Username: in.Username, Email: in.Email, CreatedAt: s.timestamp()}
 	err := s.inTx(ctx, func(c conn) error {
-		_, err := c.queryRow(ctx, "INSERT INTO users (username, email, created_at) VALUES (?, ?, ?) RETURNING id",
+		_, err := c.queryRow(ctx, insertUser,
 			[]any{u.Username, u.Email, u.CreatedAt}, &u.ID)
 		return err
 	})

@@ -1,12 +1,15 @@
 // Command blogd serves the blog API of the guide "SQLAlchemy Relationships in
-// FastAPI" over an embedded SQLite database.
+// FastAPI" over an embedded SQLite database or PostgreSQL.
 //
-//	blogd serve   [--addr 127.0.0.1:8000] [--db blogd.db]   create or upgrade the database and serve
-//	blogd migrate [--db blogd.db]                           apply migrations and exit
-//	blogd version                                           print the version
+//	blogd serve     create or upgrade the database and serve the API
+//	blogd migrate   apply the database migrations and exit
+//	blogd seed      fill the database with a deterministic demo dataset
+//	blogd version   print the version
 //
-// Every flag can also be set with an environment variable: BLOGD_ADDR,
-// BLOGD_DB. A flag given on the command line wins over the environment.
+// Every flag can also be set with an environment variable: BLOGD_ and the
+// flag's name in capitals, dashes as underscores (--db-max-open-conns is
+// BLOGD_DB_MAX_OPEN_CONNS). A flag on the command line wins over the
+// environment. Invalid configuration fails at once, with exit code 2.
 package main
 
 import (
@@ -16,16 +19,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 	"time"
 
-	"github.com/blogd/blogd/api"
 	"github.com/blogd/blogd/store"
+	"golang.org/x/term"
 )
 
 func main() {
@@ -45,49 +48,80 @@ func main() {
 // usageError is a mistake in the command line or configuration (exit 2).
 type usageError struct{ error }
 
-const usage = `usage: blogd <command> [flags]
+// command is one subcommand of blogd.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error
+}
 
-commands:
-  serve     create or upgrade the database and serve the API
-  migrate   apply the database migrations and exit
-  version   print the version
+func commands() []command {
+	return []command{
+		{"serve", "create or upgrade the database and serve the API", serveCmd},
+		{"migrate", "apply the database migrations and exit", migrateCmd},
+		{"seed", "fill the database with a deterministic demo dataset", seedCmd},
+		{"version", "print the version", versionCmd},
+	}
+}
 
-Run 'blogd <command> --help' for the flags of a command.`
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: blogd <command> [flags]\n\ncommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'blogd <command> --help' for the flags of a command.")
+}
 
 // run is the whole program, with its environment passed in so that tests can
 // run it in-process.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, usage)
+		usage(stderr)
 		return usageError{errors.New("no command given")}
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "serve":
-		return serve(ctx, rest, getenv, stdout, stderr)
-	case "migrate":
-		return migrateCmd(ctx, rest, getenv, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "blogd", version())
-		return nil
+	switch args[0] {
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, usage)
+		usage(stdout)
 		return nil
-	default:
-		fmt.Fprintln(stderr, usage)
-		return usageError{fmt.Errorf("unknown command %q", cmd)}
+	case "--version":
+		return versionCmd(ctx, nil, getenv, stdout, stderr)
 	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
+	usage(stderr)
+	return usageError{fmt.Errorf("unknown command %q", args[0])}
 }
 
-// envDefault returns the environment variable's value, or def when unset.
-func envDefault(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
-		return v
+// newFlagSet returns the flag set of a command, whose --help lists each
+// flag with its environment variable.
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("blogd "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: blogd %s [flags]\n\n%s\n\nflags (each also from its environment variable):\n", name, summary)
+		fs.VisitAll(func(f *flag.Flag) {
+			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s", f.Name, envName(f.Name), f.Usage)
+			if f.DefValue != "" {
+				fmt.Fprintf(stderr, " (default %q)", f.DefValue)
+			}
+			fmt.Fprintln(stderr)
+		})
 	}
-	return def
+	return fs
 }
 
-// parse parses a command's flags; --help prints them and is not an error.
-func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
+// envName is the environment variable of a flag: BLOGD_DB_MAX_OPEN_CONNS for
+// db-max-open-conns.
+func envName(flagName string) string {
+	return "BLOGD_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseFlags parses args, then fills each flag not given on the command line
+// from its environment variable. --help prints the flags and is not an
+// error (help is true).
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (help bool, err error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return true, nil
@@ -97,71 +131,119 @@ func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
 	if fs.NArg() > 0 {
 		return false, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		return false, usageError{errors.Join(errs...)}
+	}
 	return false, nil
 }
 
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("blogd "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+// dbConfig is the database flags shared by the commands.
+type dbConfig struct {
+	dsn             string
+	maxOpenConns    int
+	maxIdleConns    int
+	connMaxLifetime time.Duration
 }
 
-func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := newFlagSet("migrate", stderr)
-	db := fs.String("db", envDefault(getenv, "BLOGD_DB", "blogd.db"), "SQLite database file (env BLOGD_DB)")
-	if help, err := parse(fs, args); help || err != nil {
+func addDBFlags(fs *flag.FlagSet) *dbConfig {
+	c := &dbConfig{}
+	fs.StringVar(&c.dsn, "db", "blogd.db", "SQLite database file, or PostgreSQL URL postgres://user@host:port/db")
+	fs.IntVar(&c.maxOpenConns, "db-max-open-conns", 0, "most open database connections; 0: 2 per CPU, at least 4")
+	fs.IntVar(&c.maxIdleConns, "db-max-idle-conns", 0, "most idle database connections kept; 0: as many as open")
+	fs.DurationVar(&c.connMaxLifetime, "db-conn-max-lifetime", 0, "close database connections older than this, e.g. 30m; 0: never")
+	return c
+}
+
+func (c *dbConfig) check() error {
+	if c.dsn == "" {
+		return usageError{errors.New("--db must not be empty")}
+	}
+	if c.maxOpenConns < 0 || c.maxIdleConns < 0 || c.connMaxLifetime < 0 {
+		return usageError{errors.New("database pool settings must not be negative")}
+	}
+	return nil
+}
+
+func (c *dbConfig) open(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, c.dsn, store.Options{
+		MaxOpenConns:    c.maxOpenConns,
+		MaxIdleConns:    c.maxIdleConns,
+		ConnMaxLifetime: c.connMaxLifetime,
+	})
+}
+
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+	fs := newFlagSet("migrate", "Apply the database migrations and exit.", stderr)
+	db := addDBFlags(fs)
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
-	st, err := store.OpenSQLite(ctx, *db, store.Options{})
+	if err := db.check(); err != nil {
+		return err
+	}
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
 	return st.Close()
 }
 
-func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr)
-	addr := fs.String("addr", envDefault(getenv, "BLOGD_ADDR", "127.0.0.1:8000"), "listen address (env BLOGD_ADDR)")
-	db := fs.String("db", envDefault(getenv, "BLOGD_DB", "blogd.db"), "SQLite database file (env BLOGD_DB)")
-	if help, err := parse(fs, args); help || err != nil {
+func versionCmd(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "Print the version.", stderr)
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
-
-	st, err := store.OpenSQLite(ctx, *db, store.Options{})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return usageError{fmt.Errorf("listen: %w", err)}
-	}
-	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Store: st, Logger: logger, Version: version()}),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	logger.Info("serving", "addr", ln.Addr().String(), "db", *db, "docs", "http://"+ln.Addr().String()+"/docs")
-
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
+	fmt.Fprintln(stdout, "blogd", version())
 	return nil
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// newLogger returns the logger for format: text, json, or auto (text on a
+// terminal, JSON otherwise).
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "auto":
+		if isTerminal(w) {
+			return slog.New(slog.NewTextHandler(w, opts)), nil
+		}
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format %q: want auto, text or json", format)}
+}
+
+// redact hides the password of a database URL, for logs.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }
 
 // version is the module version the binary was built from, or "dev".

@@ -1,0 +1,182 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/blogd/blogd/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// The middleware around every request, outermost first: request id, access
+// log and metrics, panic recovery.
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the request id carried by ctx, or "".
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// validRequestID accepts a client's X-Request-ID when it is short and plain,
+// so that it cannot forge log lines.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// metrics are the HTTP metrics of one handler, registered on a registry
+// that the caller owns.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	inFlight prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "blogd_http_requests_total",
+			Help: "HTTP requests answered, by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "blogd_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by method, route pattern and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route", "status"}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "blogd_http_requests_in_flight",
+			Help: "HTTP requests being answered now.",
+		}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.inFlight)
+	return m
+}
+
+// registerRuntimeMetrics adds the Go runtime's, the process's and the
+// database pools' metrics (open, in use, idle connections, waits).
+func registerRuntimeMetrics(reg prometheus.Registerer, st *store.Store) {
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if st == nil {
+		return
+	}
+	for name, db := range st.Pools() {
+		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+	}
+}
+
+// recorder keeps the status and size of a response.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines,
+// flushing).
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// observe wraps next with the request id, one access log line per request
+// and the request metrics. The route is the pattern the mux matched
+// ("GET /users/{id}"), so that ids do not explode the metrics' labels.
+func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-ID", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		m.inFlight.Inc()
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			m.inFlight.Dec()
+			elapsed := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			code := strconv.Itoa(status)
+			m.requests.WithLabelValues(r.Method, route, code).Inc()
+			m.duration.WithLabelValues(r.Method, route, code).Observe(elapsed.Seconds())
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("duration", elapsed),
+				slog.Int64("bytes", rec.bytes),
+				slog.String("request_id", id),
+			)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged 500 problem, so
+// that one bad request cannot take the server down.
+func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler { //nolint:errorlint // a sentinel passed to panic, never wrapped
+				panic(v)
+			}
+			log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v),
+				"request_id", RequestID(r.Context()), "stack", string(debug.Stack()))
+			if rec, ok := w.(*recorder); ok && rec.status != 0 {
+				return // the response has begun; the client sees it cut short
+			}
+			writeProblem(w, http.StatusInternalServerError, "internal server error")
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,48 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// A panic in a handler becomes a logged 500 problem, and the server goes on
+// serving.
+func TestPanicBecomes500(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok")) })
+	srv := httptest.NewServer(observe(recoverPanics(mux, log), log, newMetrics(prometheus.NewRegistry())))
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL + "/boom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Status int    `json:"status"`
+		Detail string `json:"detail"`
+	}
+	json.NewDecoder(resp.Body).Decode(&p)
+	resp.Body.Close()
+	if resp.StatusCode != 500 || p.Status != 500 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("panic answered %d %+v %s", resp.StatusCode, p, resp.Header.Get("Content-Type"))
+	}
+	if !strings.Contains(logs.String(), "panic in handler") || !strings.Contains(logs.String(), "boom") ||
+		!strings.Contains(logs.String(), "status=500") {
+		t.Errorf("panic not logged:\n%s", logs.String())
+	}
+	resp, err = http.Get(srv.URL + "/ok")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("after the panic: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

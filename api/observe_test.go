@@ -1,0 +1,94 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/blogd/blogd/internal/testdb"
+)
+
+func TestRequestIDAndAccessLog(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	id := e.user("ada")
+
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/users/%d", e.srv.URL, id), nil)
+	req.Header.Set("X-Request-ID", "trace-abc-123")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Request-ID"); got != "trace-abc-123" {
+		t.Errorf("X-Request-ID %q, want the client's", got)
+	}
+	// A missing or unusable id is replaced by a generated one.
+	req.Header.Set("X-Request-ID", "bad id\twith spaces")
+	resp, err = e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	generated := resp.Header.Get("X-Request-ID")
+	if generated == "" || strings.ContainsAny(generated, " \t") {
+		t.Errorf("generated X-Request-ID %q", generated)
+	}
+
+	// One access line per request, with the route pattern, not the path.
+	var line string
+	for _, l := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(l, "request_id=trace-abc-123") {
+			line = l
+		}
+	}
+	for _, want := range []string{"msg=request", "method=GET", `route="GET /users/{id}"`, "status=200", "duration=", "bytes="} {
+		if !strings.Contains(line, want) {
+			t.Errorf("access line %q lacks %s", line, want)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "request_id="+generated) {
+		t.Errorf("no access line for the generated id")
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	id := e.user("ada")
+	for range 3 {
+		e.call("GET", fmt.Sprintf("/users/%d", id), nil, 200, nil)
+	}
+	e.fail("GET", "/users/999999", nil, 404, "User not found")
+	r := e.raw("GET", "/metrics", "", nil)
+	if r.status != 200 || !strings.HasPrefix(r.header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	body := string(r.body)
+	for _, want := range []string{
+		`blogd_http_requests_total{method="GET",route="GET /users/{id}",status="200"} 3`,
+		`blogd_http_requests_total{method="GET",route="GET /users/{id}",status="404"} 1`,
+		`blogd_http_requests_total{method="POST",route="POST /users",status="201"} 1`,
+		`blogd_http_request_duration_seconds_bucket{method="GET",route="GET /users/{id}",status="200",le="+Inf"} 3`,
+		`blogd_http_requests_in_flight 1`, // this request
+		`go_sql_open_connections{db_name="read"}`,
+		`go_sql_open_connections{db_name="write"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}
+
+func TestProblemForUnmatchedRoutesIsJSON(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	r := e.raw("DELETE", "/users", "", nil)
+	var p problem
+	if r.status != 405 || json.Unmarshal(r.body, &p) != nil || p.Status != 405 {
+		t.Errorf("DELETE /users: %d %s", r.status, r.body)
+	}
+	if !strings.Contains(e.logs.String(), `route=unmatched`) {
+		t.Errorf("unmatched request not logged as such")
+	}
+}

@@ -1,0 +1,142 @@
+package api
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// problemContentType is the media type of every error body (RFC 9457).
+const problemContentType = "application/problem+json"
+
+// documentErrors gives every error response of every operation in o a
+// description of when it happens and an example problem body in the
+// operation's own terms, so that the docs show what a client will see. huma
+// declares the responses (from each operation's Errors) with the status
+// text only.
+func documentErrors(o *huma.OpenAPI) {
+	for _, item := range o.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil {
+				continue
+			}
+			for code, resp := range op.Responses {
+				status, err := strconv.Atoi(code)
+				mt := resp.Content[problemContentType]
+				if err != nil || status < 400 || mt == nil {
+					continue
+				}
+				desc, detail := describeError(op, status)
+				if desc == "" {
+					continue
+				}
+				resp.Description = desc
+				m := &huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail}
+				if status == http.StatusUnprocessableEntity || status == http.StatusUnsupportedMediaType {
+					m.Errors = []*huma.ErrorDetail{exampleErrorDetail(o, op, status)}
+				}
+				mt.Example = m
+			}
+		}
+	}
+}
+
+// describeError says when op answers status, with an example detail in the
+// words the server uses.
+func describeError(op *huma.Operation, status int) (description, detail string) {
+	tag := ""
+	if len(op.Tags) > 0 {
+		tag = op.Tags[0]
+	}
+	switch status {
+	case http.StatusBadRequest:
+		return "The request is well-formed but contradicts the data.", "Parent comment belongs to a different post"
+	case http.StatusNotFound:
+		return "The resource named by the path, or one the body refers to, does not exist.", notFoundDetail(tag)
+	case http.StatusRequestTimeout:
+		return "The request body did not arrive within the server's read timeout.", "request body read timeout"
+	case http.StatusConflict:
+		return "The change would break a uniqueness rule.", conflictDetail(tag)
+	case http.StatusRequestEntityTooLarge:
+		return "The request body is larger than 1 MiB.", "request body is too large limit=" + strconv.Itoa(maxBodyBytes) + " bytes"
+	case http.StatusUnsupportedMediaType:
+		return "The request body is not JSON: send Content-Type: application/json.", "validation failed"
+	case http.StatusUnprocessableEntity:
+		return "Invalid input. `errors` lists every bad field with its location: a missing or unknown field, " +
+			"a wrong type or format, malformed JSON, null in a PATCH body, a bad path or query value.", "validation failed"
+	case http.StatusInternalServerError:
+		return "An unexpected failure; the server logs it and reveals nothing of it.", "internal server error"
+	case http.StatusServiceUnavailable:
+		return "The database does not answer.", "database unavailable"
+	}
+	return "", ""
+}
+
+func notFoundDetail(tag string) string {
+	switch tag {
+	case tagProfiles:
+		return "Profile not found for this user"
+	case tagPosts:
+		return "Post not found"
+	case tagCategories:
+		return "Category not found"
+	case tagComments:
+		return "Comment not found"
+	case tagRoles:
+		return "Role not found"
+	}
+	return "User not found"
+}
+
+func conflictDetail(tag string) string {
+	switch tag {
+	case tagCategories:
+		return "category name already taken"
+	case tagRoles:
+		return "role name already taken"
+	case tagProfiles:
+		return "resource already exists"
+	}
+	return "username already taken"
+}
+
+// exampleErrorDetail is one field error that op can report: a missing (or,
+// in a PATCH, null) body field, else a bad path or query parameter.
+func exampleErrorDetail(o *huma.OpenAPI, op *huma.Operation, status int) *huma.ErrorDetail {
+	if status == http.StatusUnsupportedMediaType {
+		return &huma.ErrorDetail{Message: "unknown content type: text/plain", Location: "body", Value: "ada"}
+	}
+	if op.RequestBody != nil {
+		if s := bodySchema(o, op); s != nil {
+			if len(s.Required) > 0 {
+				return &huma.ErrorDetail{Message: "required field is missing", Location: "body." + s.Required[0]}
+			}
+			if names := slices.Sorted(maps.Keys(s.Properties)); len(names) > 0 {
+				return &huma.ErrorDetail{Message: "must not be null", Location: "body." + names[0]}
+			}
+		}
+	}
+	for _, p := range op.Parameters {
+		if p.In == "path" {
+			return &huma.ErrorDetail{Message: "invalid integer", Location: "path." + p.Name, Value: "x"}
+		}
+	}
+	return &huma.ErrorDetail{Message: "expected number >= 1", Location: "query.limit", Value: 0}
+}
+
+// bodySchema is the schema of op's JSON request body, its $ref resolved.
+func bodySchema(o *huma.OpenAPI, op *huma.Operation) *huma.Schema {
+	mt := op.RequestBody.Content["application/json"]
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	s := mt.Schema
+	if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+		s = o.Components.Schemas.Map()[name]
+	}
+	return s
+}

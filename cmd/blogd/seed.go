@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/blogd/blogd/seed"
+	"github.com/schollz/progressbar/v3"
+)
+
+func seedCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("seed", "Fill the database with a deterministic demo dataset, the load harness's default by default.", stderr)
+	db := addDBFlags(fs)
+	spec := seed.DefaultSpec()
+	fs.Uint64Var(&spec.Seed, "seed", spec.Seed, "random seed: the same seed gives the same rows")
+	fs.IntVar(&spec.Users, "users", spec.Users, "users, each with a profile and roles")
+	fs.IntVar(&spec.PostsPerUser, "posts-per-user", spec.PostsPerUser, "posts of each user")
+	fs.IntVar(&spec.Categories, "categories", spec.Categories, "categories")
+	fs.IntVar(&spec.CommentsPerPost, "comments-per-post", spec.CommentsPerPost, "comments on each post")
+	fs.Float64Var(&spec.ReplyRatio, "reply-ratio", spec.ReplyRatio, "chance that a comment replies to an earlier one")
+	fs.IntVar(&spec.Roles, "roles", spec.Roles, "roles")
+	fs.StringVar(&spec.Prefix, "prefix", spec.Prefix, "prefix of unique names, to seed a database that holds a dataset already")
+	fs.IntVar(&spec.BatchSize, "batch-size", spec.BatchSize, "rows per transaction")
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
+		return err
+	}
+	if err := db.check(); err != nil {
+		return err
+	}
+	if err := spec.Validate(); err != nil {
+		return usageError{err}
+	}
+	st, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	progress := plainProgress(stderr)
+	var bar *progressbar.ProgressBar
+	if isTerminal(stderr) {
+		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("seeding"),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
+			progressbar.OptionClearOnFinish())
+		progress = func(done, total int) {
+			bar.ChangeMax(total)
+			bar.Set(done)
+		}
+	}
+	start := time.Now()
+	counts, err := seed.Run(ctx, st, spec, progress)
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	fmt.Fprintf(stdout, "seeded: %s\n", counts)
+	fmt.Fprintf(stdout, "%d rows in %.2f s (%.0f rows/s)\n", counts.Total(), elapsed.Seconds(), float64(counts.Total())/elapsed.Seconds())
+	return nil
+}
+
+// plainProgress writes a line per step of about a tenth of the work, for
+// logs that are not a terminal.
+func plainProgress(w io.Writer) func(done, total int) {
+	next := 0
+	return func(done, total int) {
+		if done >= next || done == total {
+			fmt.Fprintf(w, "seed: %d/%d users, posts and comments (%d%%)\n", done, total, 100*done/max(1, total))
+			next = done + max(1, total/10)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/blogd/blogd/api"
+)
+
+// serveConfig is the flags of blogd serve.
+type serveConfig struct {
+	addr              string
+	logFormat         string
+	logLevel          string
+	readHeaderTimeout time.Duration
+	readTimeout       time.Duration
+	writeTimeout      time.Duration
+	idleTimeout       time.Duration
+	shutdownTimeout   time.Duration
+}
+
+func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+	fs := newFlagSet("serve", "Create or upgrade the database and serve the API.", stderr)
+	var c serveConfig
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "listen address, host:port")
+	db := addDBFlags(fs)
+	fs.StringVar(&c.logFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
+	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "most time to read a request's headers")
+	fs.DurationVar(&c.readTimeout, "read-timeout", 30*time.Second, "most time to read a whole request")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "most time to write a response")
+	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "on SIGINT or SIGTERM, most time to finish requests in flight")
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
+		return err
+	}
+	if err := db.check(); err != nil {
+		return err
+	}
+	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "read-timeout": c.readTimeout,
+		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		if d <= 0 {
+			return usageError{fmt.Errorf("--%s must be positive", name)}
+		}
+	}
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return usageError{fmt.Errorf("listen on %s: %w", c.addr, err)}
+	}
+	defer ln.Close()
+
+	st, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.Close(); err != nil {
+			logger.Error("closing the database", "err", err)
+		}
+	}()
+
+	srv := &http.Server{
+		Handler:           api.NewHandler(api.Config{Store: st, Logger: logger, Version: version()}),
+		ReadHeaderTimeout: c.readHeaderTimeout,
+		ReadTimeout:       c.readTimeout,
+		WriteTimeout:      c.writeTimeout,
+		IdleTimeout:       c.idleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(db.dsn), "version", version(),
+		"docs", "http://"+ln.Addr().String()+"/docs")
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Stop accepting, let the requests in flight finish (bounded), then the
+	// deferred Close closes the database cleanly.
+	logger.Info("shutting down", "timeout", c.shutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

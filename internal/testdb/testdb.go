@@ -1,0 +1,118 @@
+// Package testdb gives tests a fresh database of each kind blogd supports:
+// a new SQLite file, or a new schema on the PostgreSQL server that
+// BLOGD_TEST_POSTGRES names.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/blogd/blogd/store"
+	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver, for the admin connection
+)
+
+// Backend is a kind of database a test runs against.
+type Backend struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	open func(t testing.TB, opts store.Options) *store.Store
+}
+
+// Open returns a store on a database of its own, removed when the test ends.
+func (b Backend) Open(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	return b.open(t, opts)
+}
+
+// Rebind turns the ? placeholders of a test's own query into the backend's.
+func (b Backend) Rebind(q string) string {
+	if b.Name != "postgres" {
+		return q
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			sb.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// SQLite opens a store on a new file in the test's temporary directory.
+var SQLite = Backend{Name: "sqlite", open: func(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "blogd.db"), opts)
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	return st
+}}
+
+// Postgres opens a store in a new schema on the server at serverURL, and
+// drops the schema when the test ends.
+func Postgres(serverURL string) Backend {
+	return Backend{Name: "postgres", open: func(t testing.TB, opts store.Options) *store.Store {
+		t.Helper()
+		ctx := context.Background()
+		admin, err := sql.Open("pgx", serverURL)
+		if err != nil {
+			t.Fatalf("postgres: %v", err)
+		}
+		t.Cleanup(func() { admin.Close() })
+		b := make([]byte, 6)
+		rand.Read(b)
+		schema := "blogd_test_" + hex.EncodeToString(b)
+		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+			t.Fatalf("postgres: create schema: %v", err)
+		}
+		t.Cleanup(func() {
+			if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+				t.Errorf("postgres: drop schema: %v", err)
+			}
+		})
+		u, err := url.Parse(serverURL)
+		if err != nil {
+			t.Fatalf("BLOGD_TEST_POSTGRES: %v", err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		st, err := store.OpenPostgres(ctx, u.String(), opts)
+		if err != nil {
+			t.Fatalf("open postgres: %v", err)
+		}
+		return st
+	}}
+}
+
+// Backends lists the databases to test: SQLite always, PostgreSQL when
+// BLOGD_TEST_POSTGRES holds a URL. With BLOGD_TEST_REQUIRE_POSTGRES=1 (as in
+// CI) a missing PostgreSQL fails the test instead of skipping it.
+func Backends(t testing.TB) []Backend {
+	out := []Backend{SQLite}
+	if u := os.Getenv("BLOGD_TEST_POSTGRES"); u != "" {
+		out = append(out, Postgres(u))
+	} else if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
+		t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
+	}
+	return out
+}
+
+// Each runs test once per backend, as a subtest named after it.
+func Each(t *testing.T, test func(t *testing.T, b Backend)) {
+	for _, b := range Backends(t) {
+		t.Run(b.Name, func(t *testing.T) { test(t, b) })
+	}
+}

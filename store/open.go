@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"strings"
+	"time"
+)
+
+// Options tune how the store opens its database.
+type Options struct {
+	// MaxOpenConns bounds the connections of the pool: the readers on
+	// SQLite (the writer is always one more connection), every connection
+	// on PostgreSQL. 0 means a default from the number of CPUs.
+	MaxOpenConns int
+	// MaxIdleConns is how many of them stay open when idle; 0 means all.
+	MaxIdleConns int
+	// ConnMaxLifetime closes connections older than this; 0 means never.
+	ConnMaxLifetime time.Duration
+	// WrapDriver, when set, wraps the database driver, for instance to count
+	// the statements a request costs in tests.
+	WrapDriver func(driver.Driver) driver.Driver
+	// Now is the clock for created_at; nil means time.Now.
+	Now func() time.Time
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database rather than
+// a SQLite file.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database that dsn names, a postgres:// URL or a SQLite file
+// path, applies the migrations, and returns a Store.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if IsPostgresURL(dsn) {
+		return OpenPostgres(ctx, dsn, opts)
+	}
+	return OpenSQLite(ctx, dsn, opts)
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blogd/blogd"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// OpenPostgres connects to the PostgreSQL database at url (postgres://...),
+// applies the migrations and returns a Store. Reads and writes share one
+// pool: PostgreSQL runs concurrent writers itself, so several blogd
+// instances can serve one database.
+func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error) {
+	var drv driver.Driver = stdlib.GetDefaultDriver()
+	if opts.WrapDriver != nil {
+		drv = opts.WrapDriver(drv)
+	}
+	db := sql.OpenDB(dsnConnector{drv: drv, dsn: url})
+	opts.apply(db)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	d := postgresDialect{}
+	if err := migrate(ctx, db, d); err != nil {
+		db.Close()
+		return nil, err
+	}
+	p := newPool(db, d, false)
+	s := &Store{read: p, write: p, d: d, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s, nil
+}
+
+// postgresDialect is PostgreSQL's dialect: $n placeholders, id lists as
+// bigint[] literals.
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+// rebind numbers the ? placeholders ($1, $2, ...). The store's queries hold
+// no ? inside string literals.
+func (postgresDialect) rebind(query string) string {
+	query = replaceIDTable(query, "unnest(CAST(? AS bigint[])) AS value")
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// ids encodes ids as a bigint[] literal, {1,2,3}, which any driver passes
+// as text.
+func (postgresDialect) ids(ids []int64) any {
+	s := jsonIDs(ids)
+	return "{" + s[1:len(s)-1] + "}"
+}
+
+func (postgresDialect) wrap(err error) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch pe.Code {
+	case "23505": // unique_violation
+		detail, ok := constraintDetails[pe.ConstraintName]
+		if !ok {
+			detail = "resource already exists"
+		}
+		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: detail}, err)
+	case "23503": // foreign_key_violation: the referenced row went away meanwhile
+		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindNotFound, Detail: "referenced resource not found"}, err)
+	}
+	return err
+}
+
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	// 40001 serialization_failure, 40P01 deadlock_detected
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
