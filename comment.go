@@ -24,7 +24,7 @@ type CommentThread struct {
 type CommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
 	PostID   int64  `json:"post_id" minimum:"1" example:"1"`
-	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
+	UserID   int64  `json:"user_id,omitempty" minimum:"1" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
 	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 
@@ -32,7 +32,7 @@ type CommentCreate struct {
 // whose post is named by the path.
 type PostCommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
-	UserID   int64  `json:"user_id" minimum:"1" example:"2"`
+	UserID   int64  `json:"user_id,omitempty" minimum:"1" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
 	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 

@@ -22,7 +22,7 @@ type PostWithRelations struct {
 type PostCreate struct {
 	Title       string  `json:"title" minLength:"1" maxLength:"200" example:"Relationships in Go"`
 	Content     string  `json:"content" minLength:"1" maxLength:"100000" example:"One-to-many, many-to-many and more."`
-	UserID      int64   `json:"user_id" minimum:"1" example:"1"`
+	UserID      int64   `json:"user_id,omitempty" minimum:"1" example:"1" doc:"the author; the caller when left out (only admins write for others)"`
 	CategoryIDs []int64 `json:"category_ids,omitempty" maxItems:"100" minimum:"1" example:"[1,2]" doc:"repeated ids count once"`
 }
 

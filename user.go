@@ -5,9 +5,10 @@ import "time"
 // User is an account. A user has one profile, many posts, many comments and
 // many roles.
 type User struct {
-	ID        int64     `json:"id" example:"1"`
-	Username  string    `json:"username" example:"ada"`
-	Email     string    `json:"email" example:"ada@example.com"`
+	ID       int64  `json:"id" example:"1"`
+	Username string `json:"username" example:"ada"`
+	// Email is shown only to the user themself and to admins.
+	Email     string    `json:"email,omitempty" example:"ada@example.com" doc:"shown only to the user themself and to admins"`
 	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
 }
 
@@ -15,12 +16,16 @@ type User struct {
 type UserCreate struct {
 	Username string `json:"username" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada"`
 	Email    string `json:"email" format:"email" maxLength:"254" example:"ada@example.com"`
+	Password string `json:"password" minLength:"8" maxLength:"256" example:"correct horse battery staple" doc:"stored only as a slow salted hash"`
 }
 
 // UserUpdate is the body of PATCH /users/{id}; absent fields stay as they are.
 type UserUpdate struct {
 	Username *string `json:"username,omitempty" nullable:"false" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada_l"`
 	Email    *string `json:"email,omitempty" nullable:"false" format:"email" maxLength:"254" example:"ada@example.org"`
+	// Password, when given, replaces the password and ends every token of
+	// the user.
+	Password *string `json:"password,omitempty" nullable:"false" minLength:"8" maxLength:"256" example:"another horse battery staple"`
 }
 
 // UserFilter narrows GET /users. Zero fields do not filter.

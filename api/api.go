@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/internal/docsui"
@@ -26,12 +27,24 @@ type Config struct {
 	// Metrics is where the handler registers its metrics, served at
 	// /metrics; nil means a registry of its own.
 	Metrics *prometheus.Registry
+
+	// TokenTTL is how long a bearer token lives; 0 means an hour.
+	TokenTTL time.Duration
+	// PasswordCost is bcrypt's cost; 0 means bcrypt.DefaultCost (10).
+	PasswordCost int
+	// LoginAttempts failed sign-ins for one username within LoginWindow
+	// block it until the window ends; 0 means 5 in 15 minutes.
+	LoginAttempts int
+	LoginWindow   time.Duration
+	// Now is the clock of token expiry and throttling; nil means time.Now.
+	Now func() time.Time
 }
 
 // server holds the dependencies of the operations.
 type server struct {
 	store *store.Store
 	log   *slog.Logger
+	auth  *authConfig
 }
 
 // NewHandler returns the whole HTTP API as one handler: the operations, the
@@ -64,7 +77,10 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	a := humago.New(mux, hc)
 	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
-	s := &server{store: cfg.Store, log: cfg.Logger}
+	s := &server{store: cfg.Store, log: cfg.Logger, auth: newAuthConfig(cfg)}
+	a.UseMiddleware(s.authMiddleware(a))
+	mux.HandleFunc("POST "+tokenPath, s.tokenHandler)
+	documentAuth(a.OpenAPI())
 	s.registerHealth(a)
 	s.registerUsers(a)
 	s.registerProfiles(a)
@@ -108,7 +124,11 @@ func (m *routeMux) Handle(pattern string, handler http.Handler) {
 // register adds an operation whose handler returns domain errors; they are
 // mapped to HTTP problems in one place, problemFor.
 func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
+	guard(&op)
 	huma.Register(a, op, func(ctx context.Context, in *I) (*O, error) {
+		if err := actAs(ctx, in); err != nil {
+			return nil, s.problemFor(ctx, err)
+		}
 		out, err := h(ctx, in)
 		if err != nil {
 			return nil, s.problemFor(ctx, err)

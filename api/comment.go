@@ -15,6 +15,14 @@ type createPostCommentInput struct {
 	Body blogd.PostCommentCreate
 }
 
+func (in *createPostCommentInput) actingUserID() *int64 { return &in.Body.UserID }
+
+type createCommentInput struct {
+	Body blogd.CommentCreate
+}
+
+func (in *createCommentInput) actingUserID() *int64 { return &in.Body.UserID }
+
 type updateCommentInput struct {
 	IDPath
 	Body blogd.CommentUpdate
@@ -39,7 +47,7 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, postOp("create-comment", "/comments", "Create a comment", tagComments,
 		http.StatusNotFound, http.StatusBadRequest),
-		func(ctx context.Context, in *struct{ Body blogd.CommentCreate }) (*created[blogd.Comment], error) {
+		func(ctx context.Context, in *createCommentInput) (*created[blogd.Comment], error) {
 			return s.createComment(ctx, in.Body)
 		})
 

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -23,7 +22,7 @@ import (
 	"testing"
 
 	"github.com/blogd/blogd/api"
-	"github.com/blogd/blogd/store"
+	"github.com/blogd/blogd/internal/testdb"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -211,14 +210,21 @@ func (c *contract) violations(req *http.Request, reqBody []byte, resp *http.Resp
 	r, _ = fresh()
 	reqOK, reqErrs := c.validator.ValidateHttpRequestSync(r)
 	switch {
-	case !reqOK && !isInputRejection(resp.StatusCode) && resp.StatusCode != http.StatusRequestEntityTooLarge:
+	case !reqOK && !isInputRejection(resp.StatusCode) && resp.StatusCode != http.StatusRequestEntityTooLarge &&
+		resp.StatusCode != http.StatusUnauthorized: // a missing token is refused before the input is read
 		out = append(out, fmt.Sprintf("the document calls the request to %s invalid, but the server answered %d:\n%s",
 			op, resp.StatusCode, formatErrors(reqErrs)))
-	case reqOK && isInputRejection(resp.StatusCode):
+	case reqOK && isInputRejection(resp.StatusCode) && !isForm(req):
 		out = append(out, fmt.Sprintf("the document calls the request to %s valid, but the server rejected it: %d %s",
 			op, resp.StatusCode, respBody))
 	}
 	return out
+}
+
+// isForm reports a form body (POST /auth/token), whose fields the validator
+// does not check: the token endpoint's own tests check its 422s.
+func isForm(req *http.Request) bool {
+	return strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
 }
 
 // checkContract fails the test when an exchange of the suite breaks the
@@ -321,7 +327,13 @@ func TestOpenAPIOperationsAreComplete(t *testing.T) {
 			want = append(want, http.StatusRequestTimeout, http.StatusRequestEntityTooLarge,
 				http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
 			mt, ok := op.RequestBody.Content["application/json"]
-			if !op.RequestBody.Required || !ok || mt.Schema.Ref == "" {
+			if key == "POST /auth/token" { // OAuth2's password flow posts a form
+				mt, ok = op.RequestBody.Content["application/x-www-form-urlencoded"]
+				ok = ok && len(mt.Schema.Properties) > 0
+			} else {
+				ok = ok && mt.Schema.Ref != ""
+			}
+			if !op.RequestBody.Required || !ok {
 				t.Errorf("%s: request body must be required application/json with a schema", key)
 			}
 		}
@@ -471,18 +483,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 // an empty body, gets the operation's 422 (and each exchange is checked
 // against the document by raw); an operation without input answers 200.
 func TestEveryDocumentedOperationIsServed(t *testing.T) {
-	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "blogd.db"), store.Options{})
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	srv := httptest.NewServer(api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.DiscardHandler), Version: "test"}))
-	t.Cleanup(func() {
-		srv.Close()
-		if err := st.Close(); err != nil {
-			t.Errorf("close store: %v", err)
-		}
-	})
-	e := &env{t: t, srv: srv, store: st}
+	e := newEnv(t, testdb.SQLite) // signed in as an admin: every operation reads its input
 
 	c := loadContract(t)
 	for key, op := range c.doc.operations(t) {
@@ -492,6 +493,9 @@ func TestEveryDocumentedOperationIsServed(t *testing.T) {
 		contentType := ""
 		if op.RequestBody != nil {
 			body, contentType = []byte("{}"), "application/json"
+			if _, form := op.RequestBody.Content["application/x-www-form-urlencoded"]; form {
+				body, contentType = []byte("grant_type=password"), "application/x-www-form-urlencoded"
+			}
 		}
 		want := http.StatusUnprocessableEntity
 		switch {
@@ -538,7 +542,7 @@ func TestContractCatchesDrift(t *testing.T) {
 		{"undocumented status", "GET", "/users/1", "", 409, "application/problem+json",
 			`{"title":"Conflict","status":409,"detail":"x"}`, "not one the document describes"},
 		{"missing field", "GET", "/users/1", "", 200, "application/json",
-			`{"id":1,"username":"ada","created_at":"2026-11-24T10:00:00Z"}`, "not one the document describes"},
+			`{"id":1,"email":"ada@example.com","created_at":"2026-11-24T10:00:00Z"}`, "not one the document describes"},
 		{"unknown field", "GET", "/users/1", "", 200, "application/json",
 			strings.Replace(user, `"id":1`, `"id":1,"password":"x"`, 1), "not one the document describes"},
 		{"bad format", "GET", "/users/1", "", 200, "application/json",
@@ -549,7 +553,7 @@ func TestContractCatchesDrift(t *testing.T) {
 			"not one the document describes"},
 		{"invalid request accepted", "POST", "/users", `{"username":""}`, 201, "application/json", user,
 			"calls the request to POST /users invalid"},
-		{"valid request rejected", "POST", "/users", `{"username":"ada","email":"ada@example.com"}`, 422,
+		{"valid request rejected", "POST", "/users", `{"username":"ada","email":"ada@example.com","password":"12345678"}`, 422,
 			"application/problem+json", `{"title":"Unprocessable Entity","status":422,"detail":"validation failed"}`,
 			"calls the request to POST /users valid"},
 	} {

@@ -75,7 +75,7 @@ func usersPath(*env) string { return "/users" }
 
 func FuzzCreateUser(f *testing.F) {
 	fuzzBody(f, "POST", "users", usersPath,
-		`{"username":"ada","email":"ada@example.com"}`, `{"username":"","email":"x"}`,
+		`{"username":"ada","email":"ada@example.com","password":"12345678"}`, `{"username":"","email":"x"}`,
 		`{"username":"a b","email":"a@b.c","x":1}`, `{"username":null,"email":5}`)
 }
 
@@ -122,11 +122,11 @@ func FuzzUpdateCategory(f *testing.F) {
 
 func FuzzCreateRole(f *testing.F) {
 	fuzzBody(f, "POST", "roles", func(e *env) string { return "/roles" },
-		`{"name":"admin","description":"d"}`, `{"name":""}`)
+		`{"name":"editor","description":"d"}`, `{"name":""}`)
 }
 
 func FuzzUpdateRole(f *testing.F) {
-	fuzzBody(f, "PATCH", "roles", func(e *env) string { return fmt.Sprintf("/roles/%d", e.role("admin")) },
+	fuzzBody(f, "PATCH", "roles", func(e *env) string { return fmt.Sprintf("/roles/%d", e.role("reviewer")) },
 		`{"name":"mod"}`, `{"name":null}`)
 }
 

@@ -2,21 +2,29 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/api"
 	"github.com/blogd/blogd/internal/sqlcount"
 	"github.com/blogd/blogd/store"
+	"golang.org/x/crypto/bcrypt"
 )
 
-// env is one blogd served over real HTTP on a fresh SQLite file.
+// env is one blogd served over real HTTP on a fresh database. It holds an
+// admin account (user 1, "admin") whose token every request carries unless
+// the test says otherwise (as).
 type env struct {
 	t       testing.TB
 	srv     *httptest.Server
@@ -24,6 +32,31 @@ type env struct {
 	queries *sqlcount.Counter
 	logs    *bytes.Buffer
 	backend backend
+	clock   *clock
+
+	token   string // sent with every request; "" sends none
+	adminID int64
+}
+
+// The test accounts' password; bcrypt at its least cost keeps tests fast.
+const testPassword = "correct horse battery staple"
+
+// clock is a settable clock for token expiry and throttling.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }
 
 func newEnv(t testing.TB, b backend) *env {
@@ -31,7 +64,9 @@ func newEnv(t testing.TB, b backend) *env {
 	counter := &sqlcount.Counter{}
 	st := b.Open(t, store.Options{WrapDriver: counter.Wrap})
 	logs := &bytes.Buffer{}
-	h := api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test"})
+	clk := &clock{now: time.Now()}
+	h := api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test",
+		PasswordCost: bcrypt.MinCost, Now: clk.Now, TokenTTL: time.Hour})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
@@ -42,7 +77,40 @@ func newEnv(t testing.TB, b backend) *env {
 			t.Errorf("server logged errors:\n%s", logs)
 		}
 	})
-	return &env{t: t, srv: srv, store: st, queries: counter, logs: logs, backend: b}
+	e := &env{t: t, srv: srv, store: st, queries: counter, logs: logs, backend: b, clock: clk}
+	hash, err := api.HashPassword(testPassword, bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := st.CreateUserWithRole(context.Background(), blogd.UserCreate{Username: "admin", Email: "admin@example.com"}, hash, blogd.RoleAdmin)
+	if err != nil {
+		t.Fatalf("create admin: %v", err)
+	}
+	e.adminID = admin.ID
+	e.token = e.signIn("admin", testPassword)
+	return e
+}
+
+// signIn returns a token for username.
+func (e *env) signIn(username, password string) string {
+	e.t.Helper()
+	form := url.Values{"username": {username}, "password": {password}}
+	r := e.raw("POST", "/auth/token", "application/x-www-form-urlencoded", []byte(form.Encode()))
+	if r.status != http.StatusOK {
+		e.t.Fatalf("sign in %s: %d %s", username, r.status, r.body)
+	}
+	var tok blogd.Token
+	if err := json.Unmarshal(r.body, &tok); err != nil || tok.AccessToken == "" || tok.TokenType != "bearer" {
+		e.t.Fatalf("sign in %s: %s", username, r.body)
+	}
+	return tok.AccessToken
+}
+
+// as returns a view of e whose requests carry token ("" for none).
+func (e *env) as(token string) *env {
+	c := *e
+	c.token = token
+	return &c
 }
 
 // response is what a request got back.
@@ -76,6 +144,9 @@ func (e *env) raw(method, path, contentType string, body []byte) response {
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if e.token != "" {
+		req.Header.Set("Authorization", "Bearer "+e.token)
 	}
 	resp, err := e.srv.Client().Do(req)
 	if err != nil {
@@ -175,7 +246,7 @@ type idOnly struct {
 func (e *env) user(name string) int64 {
 	e.t.Helper()
 	var u idOnly
-	e.call("POST", "/users", map[string]any{"username": name, "email": name + "@example.com"}, 201, &u)
+	e.call("POST", "/users", map[string]any{"username": name, "email": name + "@example.com", "password": testPassword}, 201, &u)
 	return u.ID
 }
 
@@ -239,4 +310,12 @@ func equalIDs(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// decode unmarshals a JSON body or fails the test.
+func decode(t testing.TB, body []byte, out any) {
+	t.Helper()
+	if err := json.Unmarshal(body, out); err != nil {
+		t.Fatalf("decode %s: %v", body, err)
+	}
 }

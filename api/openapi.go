@@ -55,6 +55,15 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	switch status {
 	case http.StatusBadRequest:
 		return "The request is well-formed but contradicts the data.", "Parent comment belongs to a different post"
+	case http.StatusUnauthorized:
+		if op.OperationID == "create-token" {
+			return "Incorrect username or password; the same answer whether the username exists or not.",
+				"Incorrect username or password"
+		}
+		return "No token, or a malformed, unknown, revoked or expired one. The answer carries WWW-Authenticate: Bearer.",
+			"Missing, invalid or expired bearer token"
+	case http.StatusForbidden:
+		return "The caller's token is valid, but the caller may not do this.", "You may not do this"
 	case http.StatusNotFound:
 		return "The resource named by the path, or one the body refers to, does not exist.", notFoundDetail(tag)
 	case http.StatusRequestTimeout:
@@ -70,6 +79,9 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 			"a wrong type or format, malformed JSON, null in a PATCH body, a bad path or query value.", "validation failed"
 	case http.StatusInternalServerError:
 		return "An unexpected failure; the server logs it and reveals nothing of it.", "internal server error"
+	case http.StatusTooManyRequests:
+		return "Too many failed sign-ins for this username: wait the Retry-After header's seconds.",
+			"Too many failed sign-ins for this username; try again later"
 	case http.StatusServiceUnavailable:
 		return "The database does not answer.", "database unavailable"
 	}

@@ -16,6 +16,12 @@ type listPostsInput struct {
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category"`
 }
 
+type createPostInput struct {
+	Body blogd.PostCreate
+}
+
+func (in *createPostInput) actingUserID() *int64 { return &in.Body.UserID }
+
 type updatePostInput struct {
 	IDPath
 	Body blogd.PostUpdate
@@ -28,7 +34,7 @@ type postCategoryPath struct {
 
 func (s *server) registerPosts(a huma.API) {
 	register(a, s, postOp("create-post", "/posts", "Create a post in categories", tagPosts, http.StatusNotFound),
-		func(ctx context.Context, in *struct{ Body blogd.PostCreate }) (*created[blogd.PostWithRelations], error) {
+		func(ctx context.Context, in *createPostInput) (*created[blogd.PostWithRelations], error) {
 			p, err := s.store.CreatePost(ctx, in.Body)
 			if err != nil {
 				return nil, err

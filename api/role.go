@@ -55,7 +55,8 @@ func (s *server) registerRoles(a huma.API) {
 	register(a, s, getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
 		tagRoles, http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.User], error) {
-			return ok(s.store.RoleUsers(ctx, in.ID, in.page()))
+			users, err := s.store.RoleUsers(ctx, in.ID, in.page())
+			return ok(visible(ctx, users...), err)
 		})
 
 	register(a, s, getOp("list-user-roles", "/users/{id}/roles", "List a user's roles (many-to-many)", tagRoles,

@@ -24,28 +24,48 @@ type updateUserInput struct {
 func (s *server) registerUsers(a huma.API) {
 	register(a, s, postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict),
 		func(ctx context.Context, in *struct{ Body blogd.UserCreate }) (*created[blogd.User], error) {
-			u, err := s.store.CreateUser(ctx, in.Body)
+			hash, err := s.hashPassword(ctx, in.Body.Password)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.store.CreateUser(ctx, in.Body, hash)
 			if err != nil {
 				return nil, err
 			}
 			return createdAt("/users/", u.ID, u), nil
 		})
 
+	register(a, s, getOp("get-me", "/users/me", "The signed-in caller", tagUsers),
+		func(ctx context.Context, _ *struct{}) (*body[blogd.User], error) {
+			return &body[blogd.User]{Body: callerOf(ctx).User}, nil
+		})
+
 	register(a, s, getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers),
 		func(ctx context.Context, in *listUsersInput) (*body[[]blogd.User], error) {
 			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
-			return ok(s.store.Users(ctx, f, in.page()))
+			users, err := s.store.Users(ctx, f, in.page())
+			return ok(visible(ctx, users...), err)
 		})
 
 	register(a, s, getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound),
 		func(ctx context.Context, in *IDPath) (*body[blogd.User], error) {
-			return ok(s.store.User(ctx, in.ID))
+			u, err := s.store.User(ctx, in.ID)
+			return ok(visible(ctx, u)[0], err)
 		})
 
-	register(a, s, patchOp("update-user", "/users/{id}", "Change a user's username or email", tagUsers,
+	register(a, s, patchOp("update-user", "/users/{id}",
+		"Change a user's username, email or password; a new password ends every token of the user", tagUsers,
 		http.StatusNotFound, http.StatusConflict),
 		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
-			return ok(s.store.UpdateUser(ctx, in.ID, in.Body))
+			var hash *string
+			if in.Body.Password != nil {
+				h, err := s.hashPassword(ctx, *in.Body.Password)
+				if err != nil {
+					return nil, err
+				}
+				hash = &h
+			}
+			return ok(s.store.UpdateUser(ctx, in.ID, in.Body, hash))
 		})
 
 	register(a, s, deleteOp("delete-user", "/users/{id}",

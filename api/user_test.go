@@ -14,7 +14,7 @@ func TestUserCRUD(t *testing.T) {
 	eachBackend(t, func(t *testing.T, bk backend) {
 		e := newEnv(t, bk)
 		var u blogd.User
-		r := e.call("POST", "/users", map[string]any{"username": "ada", "email": "ada@example.com"}, 201, &u)
+		r := e.call("POST", "/users", map[string]any{"username": "ada", "email": "ada@example.com", "password": testPassword}, 201, &u)
 		if u.ID == 0 || u.Username != "ada" || u.Email != "ada@example.com" {
 			t.Fatalf("created %+v", u)
 		}
@@ -61,10 +61,10 @@ func TestUserConflicts(t *testing.T) {
 		e := newEnv(t, bk)
 		e.user("ada")
 		bob := e.user("bob")
-		e.fail("POST", "/users", map[string]any{"username": "ada", "email": "other@example.com"}, 409, "username already taken")
-		e.fail("POST", "/users", map[string]any{"username": "other", "email": "ada@example.com"}, 409, "email already taken")
+		e.fail("POST", "/users", map[string]any{"username": "ada", "email": "other@example.com", "password": testPassword}, 409, "username already taken")
+		e.fail("POST", "/users", map[string]any{"username": "other", "email": "ada@example.com", "password": testPassword}, 409, "email already taken")
 		e.fail("PATCH", fmt.Sprintf("/users/%d", bob), map[string]any{"username": "ada"}, 409, "username already taken")
-		if n := e.count("users", ""); n != 2 {
+		if n := e.count("users", ""); n != 3 { // with the env's admin
 			t.Errorf("%d users after conflicts, want 2", n)
 		}
 	})
@@ -110,7 +110,7 @@ func TestUserValidation(t *testing.T) {
 				}
 			})
 		}
-		if n := e.count("users", ""); n != 1 {
+		if n := e.count("users", ""); n != 2 { // with the env's admin
 			t.Errorf("%d users after bad input, want 1", n)
 		}
 		var u blogd.User
@@ -146,7 +146,7 @@ func TestRequestShape(t *testing.T) {
 		}
 		// 404 for a route that does not exist.
 		e.fail("GET", "/nowhere", nil, 404, "")
-		if n := e.count("users", ""); n != 0 {
+		if n := e.count("users", ""); n != 1 { // the env's admin
 			t.Errorf("%d users after rejected requests", n)
 		}
 	})
@@ -159,7 +159,7 @@ func TestUserListAndFilters(t *testing.T) {
 		for i := range 5 {
 			users = append(users, e.user(fmt.Sprintf("u%d", i)))
 		}
-		r := e.call("GET", "/users?skip=1&limit=2", nil, 200, nil)
+		r := e.call("GET", "/users?skip=2&limit=2", nil, 200, nil) // after the env's admin
 		if got := ids(t, r.body); !equalIDs(got, users[1:3]) {
 			t.Errorf("page %v, want %v", got, users[1:3])
 		}

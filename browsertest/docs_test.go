@@ -256,10 +256,10 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// seedUser creates a user through the API.
+// seedUser signs a user up through the API.
 func seedUser(t *testing.T, base, username string) {
 	t.Helper()
-	b, err := json.Marshal(map[string]string{"username": username, "email": username + "@example.com"})
+	b, err := json.Marshal(map[string]string{"username": username, "email": username + "@example.com", "password": "a long enough password"})
 	if err != nil {
 		t.Fatal(err)
 	}

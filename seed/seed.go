@@ -14,7 +14,8 @@ import (
 	"github.com/blogd/blogd/store"
 )
 
-// Spec sizes the dataset.
+// Spec sizes the dataset. Seeded users have no password: they cannot sign
+// in (create accounts to sign in with through the API or blogd user create).
 type Spec struct {
 	Seed            uint64  // the dataset is a pure function of Spec
 	Users           int     // each with a profile and one or two roles
@@ -150,7 +151,7 @@ func Run(ctx context.Context, st *store.Store, spec Spec, progress Progress) (Co
 	users := make([]int64, 0, spec.Users)
 	err = batches("users", spec.Users, func(b *store.Batch, i int) (int, error) {
 		name := fmt.Sprintf("%suser%06d", p, i)
-		id, err := b.AddUser(blogd.UserCreate{Username: name, Email: name + "@example.com"})
+		id, err := b.AddUser(blogd.UserCreate{Username: name, Email: name + "@example.com"}, "")
 		if err != nil {
 			return 0, err
 		}

@@ -34,10 +34,10 @@ func (b *Batch) insert(query string, args ...any) (int64, error) {
 	return id, nil
 }
 
-// AddUser inserts a user and returns its id.
-func (b *Batch) AddUser(in blogd.UserCreate) (int64, error) {
-	return b.insert(insertUser,
-		in.Username, in.Email, b.now)
+// AddUser inserts a user with a password hash (empty: the user cannot sign
+// in) and returns its id.
+func (b *Batch) AddUser(in blogd.UserCreate, passwordHash string) (int64, error) {
+	return b.insert(insertUser, in.Username, in.Email, passwordHash, b.now)
 }
 
 // AddProfile inserts a user's profile and returns its id.

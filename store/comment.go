@@ -11,7 +11,7 @@ import (
 const insertComment = `INSERT INTO comments (content, post_id, user_id, parent_id, created_at)
 	VALUES (?, ?, ?, ?, ?) RETURNING id`
 
-const commentColumns = "c.id, c.content, c.post_id, c.user_id, c.parent_id, c.created_at"
+const commentColumns = "c.id, c.content, c.post_id, c.user_id, c.parent_id, tstext(c.created_at)"
 
 func scanComment(rows *sql.Rows, cm *blogd.Comment) error {
 	return rows.Scan(&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt))

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -11,8 +12,10 @@ import (
 type dialect interface {
 	// name is the dialect's folder of migrations.
 	name() string
-	// rebind rewrites a query for the database: placeholders and the
-	// idtable(?) marker, a one-column table named value holding a list of ids.
+	// rebind rewrites a query for the database: placeholders, the
+	// idtable(?) marker, a one-column table named value holding a list of
+	// ids, and the tstext(column) marker, a timestamp column read as it is
+	// stored (see timestamp).
 	rebind(query string) string
 	// ids encodes a list of ids as the argument of idtable(?).
 	ids(ids []int64) any
@@ -59,6 +62,18 @@ func uniqueIDs(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// tsTextRe matches the tstext(column) marker of the query texts.
+var tsTextRe = regexp.MustCompile(`tstext\(([a-z_.]+)\)`)
+
+// replaceTSText rewrites every tstext(column) marker with repl, in which $1
+// is the column.
+func replaceTSText(query, repl string) string {
+	if !strings.Contains(query, "tstext(") {
+		return query
+	}
+	return tsTextRe.ReplaceAllString(query, repl)
 }
 
 // replaceIDTable swaps every idtable(?) marker in query for repl.

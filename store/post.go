@@ -14,7 +14,7 @@ const insertPost = "INSERT INTO posts (title, content, user_id, created_at) VALU
 
 // postColumns are a post's columns plus its author's username: the author is
 // eager-loaded by a JOIN (the guide's joinedload), since each post has one.
-const postColumns = "p.id, p.title, p.content, p.user_id, p.created_at, u.username"
+const postColumns = "p.id, p.title, p.content, p.user_id, tstext(p.created_at), u.username"
 
 func scanPostWithAuthor(rows *sql.Rows, p *blogd.PostWithRelations) error {
 	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), &p.Author.Username)
@@ -39,11 +39,16 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]
 		where = append(where, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
 		args = append(args, f.CategoryID)
 	}
-	q := "SELECT " + postColumns + " FROM posts p JOIN users u ON u.id = p.user_id"
+	// The page is chosen first, on posts alone, and only its rows are
+	// joined to their authors: skipping N posts then walks N index entries
+	// (posts_id_idx on SQLite, the primary key on PostgreSQL), not N joined
+	// rows.
+	q := "SELECT p.id FROM posts p"
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY p.id LIMIT ? OFFSET ?"
+	q = "SELECT " + postColumns + " FROM (" + q + " ORDER BY p.id LIMIT ? OFFSET ?) k" +
+		" JOIN posts p ON p.id = k.id JOIN users u ON u.id = p.user_id ORDER BY p.id"
 	c := s.reader()
 	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, args...)...)
 	if err == nil {
@@ -118,7 +123,7 @@ func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelatio
 func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) ([]blogd.Post, error) {
 	c := s.reader()
 	posts, err := nestedList(ctx, c, tableUsers, userID, func() ([]blogd.Post, error) {
-		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, p.created_at
+		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, tstext(p.created_at)
 			FROM posts p WHERE p.user_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, userID)...)
 	})
 	if err != nil {
@@ -132,7 +137,7 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) ([]bl
 func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) ([]blogd.Post, error) {
 	c := s.reader()
 	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() ([]blogd.Post, error) {
-		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, p.created_at
+		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, tstext(p.created_at)
 			FROM post_categories pc JOIN posts p ON p.id = pc.post_id
 			WHERE pc.category_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, categoryID)...)
 	})
@@ -193,11 +198,14 @@ func categoryRefs(ctx context.Context, c conn, ids []int64) ([]blogd.CategoryRef
 // linkCategories links a post to categories; links that exist already keep
 // their created_at. One statement per link: the list is bounded (maxItems
 // in the input types) and a single INSERT ... SELECT would need a typed
-// placeholder on PostgreSQL that SQLite cannot parse.
+// placeholder on PostgreSQL that SQLite cannot parse. Each link also keeps
+// the post's author (user_id), for the users-by-category index (migration
+// 00003).
 func linkCategories(ctx context.Context, c conn, postID int64, ids []int64, at time.Time) error {
 	for _, id := range ids {
-		if _, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at)
-			VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, postID, id, at); err != nil {
+		if _, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at, user_id)
+			VALUES (?, ?, ?, (SELECT p.user_id FROM posts p WHERE p.id = ?)) ON CONFLICT DO NOTHING`,
+			postID, id, at, postID); err != nil {
 			return err
 		}
 	}

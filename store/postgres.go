@@ -52,7 +52,7 @@ func (postgresDialect) name() string { return "postgres" }
 // rebind numbers the ? placeholders ($1, $2, ...). The store's queries hold
 // no ? inside string literals.
 func (postgresDialect) rebind(query string) string {
-	query = replaceIDTable(query, "unnest(CAST(? AS bigint[])) AS value")
+	query = replaceTSText(replaceIDTable(query, "unnest(CAST(? AS bigint[])) AS value"), "$1")
 	var b strings.Builder
 	b.Grow(len(query) + 16)
 	n := 0

@@ -25,7 +25,9 @@
 // connection whose transactions start with BEGIN IMMEDIATE, so concurrent
 // writers queue in Go instead of failing with "database is locked", and a pool
 // of read-only connections that WAL lets run beside the writer. Every query
-// text is prepared once per connection and reused.
+// text is prepared once per connection and reused. Write transactions that
+// arrive together share one commit, each in a savepoint of its own, and are
+// acknowledged only once that commit is on disk (group.go).
 //
 // On PostgreSQL one pool serves reads and writes; the server runs concurrent
 // writers itself, and a transaction that loses a deadlock is run again. The
@@ -43,8 +45,9 @@ import (
 
 // Store is the data layer. It is safe for concurrent use.
 type Store struct {
-	read  *pool // readers
-	write *pool // the writer
+	read  *pool      // readers
+	write *pool      // the writer
+	group *committer // SQLite: batches concurrent write transactions; nil on PostgreSQL
 	d     dialect
 	now   func() time.Time
 
@@ -55,6 +58,9 @@ type Store struct {
 // Close closes both pools. Closing twice is harmless.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		if s.group != nil {
+			s.group.stop()
+		}
 		s.closeErr = s.write.close()
 		if s.read != s.write {
 			s.closeErr = errors.Join(s.closeErr, s.read.close())
@@ -203,6 +209,19 @@ type conn struct {
 	pool *pool
 	tx   *sql.Tx
 	d    dialect
+	// detach runs statements whatever happens to the caller's context: in a
+	// transaction shared by several requests (group commit), one request
+	// going away must not interrupt a statement, which could roll back the
+	// others' work.
+	detach bool
+}
+
+// stmtCtx is the context a statement runs with.
+func (c conn) stmtCtx(ctx context.Context) context.Context {
+	if c.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // runner is what runs SQL: a *sql.DB, a *sql.Tx or a prepared statement.
@@ -240,13 +259,18 @@ func (c conn) runner(ctx context.Context, query string) (runner, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	if c.tx != nil {
+	// A transaction of SQLite's writer runs on the pool's one connection,
+	// where st is prepared already: run st itself. Tx.StmtContext would
+	// prepare a statement bound to a Conn again on every call, which cost
+	// a parse per statement on the write path (issue 8's profile).
+	if c.tx != nil && c.pool.conn == nil {
 		st = c.tx.StmtContext(ctx, st)
 	}
 	return stmtRunner{st}, "", nil
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return nil, err
@@ -261,6 +285,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // queryRow runs a query that returns at most one row and scans it into dest.
 // It reports whether there was a row.
 func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return false, err
@@ -276,6 +301,7 @@ func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...an
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
 		return 0, err
@@ -302,7 +328,14 @@ const maxTxAttempts = 5
 // rolls back otherwise, so a multi-row change happens whole or not at all.
 // A transaction that lost a deadlock to another is run again; fn must only
 // set its results, so that running it twice is harmless.
+//
+// On SQLite the transaction goes to the group committer, which may run it
+// inside one transaction with other requests' (see committer); it returns
+// once that transaction has committed, or failed.
 func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, fn)
 		if err == nil || attempt == maxTxAttempts || !s.d.retryable(err) {
@@ -318,19 +351,24 @@ func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(c conn) error) error {
-	tx, release, err := s.write.begin(ctx)
+	return runTx(ctx, s.write, s.d, false, fn)
+}
+
+// runTx runs fn in one transaction of p, committing when fn returns nil.
+func runTx(ctx context.Context, p *pool, d dialect, detach bool, fn func(c conn) error) error {
+	tx, release, err := p.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("begin: %w", s.d.wrap(err))
+		return fmt.Errorf("begin: %w", d.wrap(err))
 	}
 	defer release()
-	if err := fn(conn{pool: s.write, tx: tx, d: s.d}); err != nil {
+	if err := fn(conn{pool: p, tx: tx, d: d, detach: detach}); err != nil {
 		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
 		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", s.d.wrap(err))
+		return fmt.Errorf("commit: %w", d.wrap(err))
 	}
 	return nil
 }

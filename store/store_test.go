@@ -18,7 +18,7 @@ func TestConstraintErrors(t *testing.T) {
 		ctx := context.Background()
 		s := b.Open(t, store.Options{})
 		defer s.Close()
-		u, err := s.CreateUser(ctx, blogd.UserCreate{Username: "ada", Email: "ada@example.com"})
+		u, err := s.CreateUser(ctx, blogd.UserCreate{Username: "ada", Email: "ada@example.com"}, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -64,8 +66,47 @@ func startServer(t *testing.T, bin, db, addr string) (*exec.Cmd, *bytes.Buffer) 
 	return nil, nil
 }
 
-func postJSON(client *http.Client, url, body string) (int, int64, error) {
-	resp, err := client.Post(url, "application/json", strings.NewReader(body))
+// signIn returns a bearer token for the account.
+func signIn(t *testing.T, base, username, password string) string {
+	t.Helper()
+	resp, err := http.PostForm(base+"/auth/token", url.Values{"username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sign in: %d %v", resp.StatusCode, err)
+	}
+	return tok.AccessToken
+}
+
+// createAdmin makes the first admin with blogd user create.
+func createAdmin(t *testing.T, bin, db string) {
+	t.Helper()
+	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
+	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+}
+
+const adminPassword = "root password for tests"
+
+// postJSON posts body with the bearer token (when not empty) and returns
+// the status and the id of the answer.
+func postJSON(client *http.Client, token, url, body string) (int, int64, error) {
+	req, err := http.NewRequest("POST", url, strings.NewReader(body))
+	if err != nil {
+		return 0, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -89,21 +130,23 @@ func TestCrashSafety(t *testing.T) {
 	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
 	addr := freeAddr(t)
+	createAdmin(t, bin, db)
 	cmd, logs := startServer(t, bin, db, addr)
 	base := "http://" + addr
 	client := &http.Client{Timeout: 5 * time.Second}
+	token := signIn(t, base, "root", adminPassword)
 
-	_, user, err := postJSON(client, base+"/users", `{"username":"ada","email":"ada@example.com"}`)
+	_, user, err := postJSON(client, "", base+"/users", `{"username":"ada","email":"ada@example.com","password":"12345678"}`)
 	if err != nil || user == 0 {
 		t.Fatalf("create user: %v", err)
 	}
-	_, post, err := postJSON(client, base+"/posts", fmt.Sprintf(`{"title":"t","content":"c","user_id":%d}`, user))
+	_, post, err := postJSON(client, token, base+"/posts", fmt.Sprintf(`{"title":"t","content":"c","user_id":%d}`, user))
 	if err != nil || post == 0 {
 		t.Fatalf("create post: %v", err)
 	}
 
 	var mu sync.Mutex
-	var comments, users []int64
+	var comments, categories []int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range 16 {
@@ -120,9 +163,9 @@ func TestCrashSafety(t *testing.T) {
 				var id int64
 				var err error
 				if i%4 == 0 {
-					status, id, err = postJSON(client, base+"/users", fmt.Sprintf(`{"username":"w%d_%d","email":"w%d_%d@example.com"}`, w, i, w, i))
+					status, id, err = postJSON(client, token, base+"/categories", fmt.Sprintf(`{"name":"w%d_%d"}`, w, i))
 				} else {
-					status, id, err = postJSON(client, fmt.Sprintf("%s/posts/%d/comments", base, post), fmt.Sprintf(`{"content":"c %d %d","user_id":%d}`, w, i, user))
+					status, id, err = postJSON(client, token, fmt.Sprintf("%s/posts/%d/comments", base, post), fmt.Sprintf(`{"content":"c %d %d","user_id":%d}`, w, i, user))
 				}
 				if err != nil {
 					return // the server is gone
@@ -130,7 +173,7 @@ func TestCrashSafety(t *testing.T) {
 				if status == http.StatusCreated {
 					mu.Lock()
 					if i%4 == 0 {
-						users = append(users, id)
+						categories = append(categories, id)
 					} else {
 						comments = append(comments, id)
 					}
@@ -151,7 +194,7 @@ func TestCrashSafety(t *testing.T) {
 	if len(comments) < 10 {
 		t.Fatalf("only %d writes before the kill; logs:\n%s", len(comments), logs)
 	}
-	t.Logf("%d comments and %d users acknowledged before kill -9", len(comments), len(users))
+	t.Logf("%d comments and %d categories acknowledged before kill -9", len(comments), len(categories))
 
 	// The database as the crash left it, opened directly.
 	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=foreign_keys(1)")
@@ -170,7 +213,7 @@ func TestCrashSafety(t *testing.T) {
 		t.Errorf("foreign_key_check found orphans")
 	}
 	rows.Close()
-	for table, ids := range map[string][]int64{"comments": comments, "users": users} {
+	for table, ids := range map[string][]int64{"comments": comments, "categories": categories} {
 		present := map[int64]bool{}
 		rows, err := conn.Query("SELECT id FROM " + table)
 		if err != nil {
@@ -201,7 +244,8 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("read after restart: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	if status, _, err := postJSON(client, base+"/users", `{"username":"after","email":"after@example.com"}`); err != nil || status != 201 {
+	// The token of before the crash still works: tokens live in the database.
+	if status, _, err := postJSON(client, token, base+"/categories", `{"name":"after"}`); err != nil || status != 201 {
 		t.Fatalf("write after restart: %d %v", status, err)
 	}
 }

@@ -4,6 +4,7 @@
 //	blogd serve     create or upgrade the database and serve the API
 //	blogd migrate   apply the database migrations and exit
 //	blogd seed      fill the database with a deterministic demo dataset
+//	blogd user      create an account, the first admin among them
 //	blogd version   print the version
 //
 // Every flag can also be set with an environment variable: BLOGD_ and the
@@ -59,6 +60,7 @@ func commands() []command {
 		{"serve", "create or upgrade the database and serve the API", serveCmd},
 		{"migrate", "apply the database migrations and exit", migrateCmd},
 		{"seed", "fill the database with a deterministic demo dataset", seedCmd},
+		{"user", "create an account: blogd user create --username U --email E [--admin]", userCmd},
 		{"version", "print the version", versionCmd},
 	}
 }

@@ -50,7 +50,7 @@ func TestServeAndShutdown(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("readyz: %d", resp.StatusCode)
 	}
-	resp, err = http.Post("http://"+addr+"/users", "application/json", strings.NewReader(`{"username":"ada","email":"ada@example.com"}`))
+	resp, err = http.Post("http://"+addr+"/users", "application/json", strings.NewReader(`{"username":"ada","email":"ada@example.com","password":"12345678"}`))
 	if err != nil || resp.StatusCode != 201 {
 		t.Fatalf("create user: %v %v", resp, err)
 	}
@@ -100,7 +100,7 @@ func TestMigrate(t *testing.T) {
 		tables = append(tables, s)
 	}
 	rows.Close()
-	want := "categories comments goose_db_version post_categories posts profiles roles user_roles users"
+	want := "categories comments goose_db_version post_categories posts profiles roles tokens user_roles users"
 	if got := strings.Join(tables, " "); got != want {
 		t.Errorf("tables %q, want %q", got, want)
 	}

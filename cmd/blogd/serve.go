@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/blogd/blogd/api"
@@ -23,6 +24,7 @@ type serveConfig struct {
 	writeTimeout      time.Duration
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
+	pprofAddr         string
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
@@ -37,6 +39,7 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	fs.DurationVar(&c.writeTimeout, "write-timeout", 60*time.Second, "most time to write a response")
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "on SIGINT or SIGTERM, most time to finish requests in flight")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "if set, serve net/http/pprof's profiles on this separate address, host:port (off by default; never expose it)")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
@@ -81,6 +84,14 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(db.dsn), "version", version(),
 		"docs", "http://"+ln.Addr().String()+"/docs")
 
+	if c.pprofAddr != "" {
+		stop, err := servePprof(c.pprofAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -102,4 +113,28 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// servePprof serves the runtime profiles of net/http/pprof on a listener of
+// their own, apart from the API, so that they are never reachable through
+// the API's address. It returns a function that stops the server.
+func servePprof(addr string, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("pprof: listen on %s: %w", addr, err)}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	logger.Info("serving pprof", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("pprof server", "err", err)
+		}
+	}()
+	return func() { srv.Close() }, nil
 }

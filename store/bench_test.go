@@ -1,0 +1,101 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/seed"
+	"github.com/blogd/blogd/store"
+)
+
+// The hot paths of the load harness's scenarios, on the harness's default
+// dataset (blogd seed: 200 users, 2,000 posts, 10,000 comments) in SQLite.
+// Compare a change with benchstat:
+//
+//	go test ./store -run '^$' -bench . -count 10 > old.txt   # before
+//	go test ./store -run '^$' -bench . -count 10 > new.txt   # after
+//	go run golang.org/x/perf/cmd/benchstat@latest old.txt new.txt
+//
+// Speed is never asserted; these only measure.
+
+func benchStore(b *testing.B) (*store.Store, seed.Counts) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	n, err := seed.Run(ctx, st, seed.DefaultSpec(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st, n
+}
+
+func BenchmarkReads(b *testing.B) {
+	st, n := benchStore(b)
+	ctx := context.Background()
+	page := blogd.Page{Limit: 100}
+	cases := []struct {
+		name string
+		read func(i int64) error
+	}{
+		{"User", func(i int64) error { _, err := st.User(ctx, 1+i%int64(n.Users)); return err }},
+		{"Profile", func(i int64) error { _, err := st.Profile(ctx, 1+i%int64(n.Users)); return err }},
+		{"UserPosts", func(i int64) error { _, err := st.UserPosts(ctx, 1+i%int64(n.Users), page); return err }},
+		{"Post", func(i int64) error { _, err := st.Post(ctx, 1+i%int64(n.Posts)); return err }},
+		{"PostsPage20", func(i int64) error {
+			_, err := st.Posts(ctx, blogd.PostFilter{}, blogd.Page{Skip: int(i*37) % (n.Posts - 20), Limit: 20})
+			return err
+		}},
+		{"Replies", func(i int64) error { _, err := st.Replies(ctx, 1+i%int64(n.Comments), page); return err }},
+		{"UsersByCategory", func(i int64) error {
+			_, err := st.Users(ctx, blogd.UserFilter{CategoryID: 1 + i%int64(n.Categories)}, page)
+			return err
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var i atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := c.read(i.Add(1)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkCreatePost runs concurrent writers, as the harness's create_post
+// does: on SQLite they share commits (group commit), each commit one fsync.
+func BenchmarkCreatePost(b *testing.B) {
+	st, n := benchStore(b)
+	ctx := context.Background()
+	for _, writers := range []int{1, 32} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetParallelism(writers)
+			var i atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					k := i.Add(1)
+					_, err := st.CreatePost(ctx, blogd.PostCreate{Title: "bench", Content: "benchmark content",
+						UserID: 1 + k%int64(n.Users), CategoryIDs: []int64{1 + k%int64(n.Categories), 1 + (k+1)%int64(n.Categories)}})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
