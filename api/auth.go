@@ -106,29 +106,30 @@ func selfOrAdmin(_ context.Context, _ *server, c *blogd.Caller, param func(strin
 	return &blogd.Error{Kind: blogd.KindForbidden, Detail: "You may change only your own account"}
 }
 
-func postAuthorOrModerator(ctx context.Context, s *server, c *blogd.Caller, param func(string) string) error {
-	id, ok := pathID(param)
-	if !ok || c.Admin || c.Moderator {
-		return nil
+// authorOrModerator returns the rule "the author of the resource at {id},
+// a moderator or an admin"; author looks the author up (not found: 404).
+func authorOrModerator(author func(ctx context.Context, s *server, id int64) (int64, error), forbidden string) rule {
+	return func(ctx context.Context, s *server, c *blogd.Caller, param func(string) string) error {
+		id, ok := pathID(param)
+		if !ok || c.Admin || c.Moderator {
+			return nil
+		}
+		owner, err := author(ctx, s, id)
+		if err != nil || owner == c.ID {
+			return err
+		}
+		return &blogd.Error{Kind: blogd.KindForbidden, Detail: forbidden}
 	}
-	author, err := s.store.PostAuthor(ctx, id)
-	if err != nil || author == c.ID {
-		return err
-	}
-	return &blogd.Error{Kind: blogd.KindForbidden, Detail: "You may change only your own posts"}
 }
 
-func commentAuthorOrModerator(ctx context.Context, s *server, c *blogd.Caller, param func(string) string) error {
-	id, ok := pathID(param)
-	if !ok || c.Admin || c.Moderator {
-		return nil
-	}
-	author, err := s.store.CommentAuthor(ctx, id)
-	if err != nil || author == c.ID {
-		return err
-	}
-	return &blogd.Error{Kind: blogd.KindForbidden, Detail: "You may change only your own comments"}
-}
+var (
+	postAuthorOrModerator = authorOrModerator(func(ctx context.Context, s *server, id int64) (int64, error) {
+		return s.store.PostAuthor(ctx, id)
+	}, "You may change only your own posts")
+	commentAuthorOrModerator = authorOrModerator(func(ctx context.Context, s *server, id int64) (int64, error) {
+		return s.store.CommentAuthor(ctx, id)
+	}, "You may change only your own comments")
+)
 
 // accessFor returns the access of op, and whether it needs a token; it
 // panics for a write that the permissions table forgets.

@@ -112,16 +112,8 @@ func (s *Store) AssignRole(ctx context.Context, userID, roleID int64) ([]blogd.R
 
 // UnassignRole takes a role from a user.
 func (s *Store) UnassignRole(ctx context.Context, userID, roleID int64) error {
-	err := s.inTx(ctx, func(c conn) error {
-		n, err := c.exec(ctx, "DELETE FROM user_roles WHERE user_id = ? AND role_id = ?", userID, roleID)
-		if err != nil || n > 0 {
-			return err
-		}
-		if err := mustExistBoth(ctx, c, tableUsers, userID, tableRoles, roleID); err != nil {
-			return err
-		}
-		return &blogd.Error{Kind: blogd.KindNotFound, Detail: "Role not assigned to this user"}
-	})
+	err := s.unlink(ctx, "DELETE FROM user_roles WHERE user_id = ? AND role_id = ?",
+		tableUsers, userID, tableRoles, roleID, "Role not assigned to this user")
 	if err != nil {
 		return fmt.Errorf("unassign role %d from user %d: %w", roleID, userID, err)
 	}
