@@ -130,6 +130,9 @@ func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context
 			return nil, s.problemFor(ctx, err)
 		}
 		out, err := h(ctx, in)
+		if forgetCallers[op.OperationID] {
+			s.auth.callers.clear() // even on error: a part may have happened elsewhere
+		}
 		if err != nil {
 			return nil, s.problemFor(ctx, err)
 		}

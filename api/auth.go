@@ -225,15 +225,78 @@ func (s *server) authenticate(ctx context.Context, header string) (*blogd.Caller
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
 		return nil, errUnauthenticated
 	}
-	c, ok, err := s.store.Caller(ctx, tokenHash(token))
-	if err != nil {
-		s.log.ErrorContext(ctx, "authenticate", "err", err)
-		return nil, errUnauthenticated
+	now := s.auth.now()
+	h := tokenHash(token)
+	c, ok := s.auth.callers.get(h, now)
+	if !ok {
+		var err error
+		c, ok, err = s.store.Caller(ctx, h)
+		if err != nil {
+			s.log.ErrorContext(ctx, "authenticate", "err", err)
+			return nil, errUnauthenticated
+		}
+		if ok {
+			s.auth.callers.put(h, c, now)
+		}
 	}
-	if !ok || !s.auth.now().Before(c.TokenExpires) {
+	if !ok || !now.Before(c.TokenExpires) {
 		return nil, errUnauthenticated
 	}
 	return &c, nil
+}
+
+// callerCache remembers token lookups for a moment (callerCacheTTL), so that
+// a client that sends its token with every request does not double the
+// queries of each read. A change that can end a token or change what a
+// caller may do (a new password, a deleted user, a role given, taken,
+// renamed or deleted), made through this instance, empties it at once
+// (forgetCallers); other instances on the same PostgreSQL see such a change
+// within callerCacheTTL.
+type callerCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedCaller // by token hash
+}
+
+type cachedCaller struct {
+	c     blogd.Caller
+	until time.Time
+}
+
+const (
+	callerCacheTTL  = time.Second
+	callerCacheSize = 10_000
+)
+
+func (cc *callerCache) get(hash string, now time.Time) (blogd.Caller, bool) {
+	cc.mu.RLock()
+	e, ok := cc.m[hash]
+	cc.mu.RUnlock()
+	if !ok || !now.Before(e.until) {
+		return blogd.Caller{}, false
+	}
+	return e.c, true
+}
+
+func (cc *callerCache) put(hash string, c blogd.Caller, now time.Time) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if len(cc.m) >= callerCacheSize {
+		clear(cc.m)
+	}
+	cc.m[hash] = cachedCaller{c: c, until: now.Add(callerCacheTTL)}
+}
+
+func (cc *callerCache) clear() {
+	cc.mu.Lock()
+	clear(cc.m)
+	cc.mu.Unlock()
+}
+
+// forgetCallers lists the operations after which cached callers may be
+// wrong.
+var forgetCallers = map[string]bool{
+	"update-user": true, "delete-user": true,
+	"assign-role": true, "unassign-role": true, "update-role": true, "delete-role": true,
 }
 
 // showEmail reports whether the caller of ctx may see the email of user id.
@@ -283,11 +346,13 @@ type authConfig struct {
 	throttle   *throttle
 	dummyHash  []byte        // compared against when the username is unknown, to take as long
 	hashTokens chan struct{} // bounds the bcrypt work running at once
+	callers    *callerCache
 }
 
 func newAuthConfig(cfg Config) *authConfig {
 	a := &authConfig{ttl: cfg.TokenTTL, cost: cfg.PasswordCost, now: cfg.Now,
-		hashTokens: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))}
+		hashTokens: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		callers:    &callerCache{m: map[string]cachedCaller{}}}
 	if a.ttl <= 0 {
 		a.ttl = time.Hour
 	}

@@ -314,3 +314,18 @@ func TestEmailShownOnlyToSelfAndAdmins(t *testing.T) {
 		t.Errorf("a bad token sees the email")
 	}
 }
+
+// Taking a role away takes its powers at once, though callers are cached.
+func TestRoleChangeTakesEffectAtOnce(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	ada := e.user("ada")
+	tok := e.signIn("ada", testPassword)
+	var roles []blogd.Role
+	e.call("GET", "/roles", nil, 200, &roles) // the env's admin role
+	admin := roles[0].ID
+	e.as(tok).fail("POST", "/categories", map[string]any{"name": "a"}, 403, "")
+	e.call("POST", fmt.Sprintf("/users/%d/roles/%d", ada, admin), nil, 200, nil)
+	e.as(tok).call("POST", "/categories", map[string]any{"name": "b"}, 201, nil)
+	e.call("DELETE", fmt.Sprintf("/users/%d/roles/%d", ada, admin), nil, 204, nil)
+	e.as(tok).fail("POST", "/categories", map[string]any{"name": "c"}, 403, "")
+}

@@ -218,9 +218,10 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// newLogger returns the logger for format: text, json, or auto (text on a
-// terminal, JSON otherwise).
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger returns the logger for format: text, json, or auto (text when
+// term is a terminal, JSON otherwise). The lines go to out (a buffer in
+// front of term).
+func newLogger(term, out io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
@@ -228,14 +229,14 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "auto":
-		if isTerminal(w) {
-			return slog.New(slog.NewTextHandler(w, opts)), nil
+		if isTerminal(term) {
+			return slog.New(slog.NewTextHandler(out, opts)), nil
 		}
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(slog.NewTextHandler(out, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(slog.NewJSONHandler(out, opts)), nil
 	}
 	return nil, usageError{fmt.Errorf("--log-format %q: want auto, text or json", format)}
 }

@@ -52,7 +52,9 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 			return usageError{fmt.Errorf("--%s must be positive", name)}
 		}
 	}
-	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	logs := newLogBuffer(stderr)
+	defer logs.Close()
+	logger, err := newLogger(stderr, logs, c.logFormat, c.logLevel)
 	if err != nil {
 		return err
 	}
