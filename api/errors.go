@@ -16,6 +16,10 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
+// statusClientClosed is the status recorded for a request whose client left
+// before the answer (nginx's 499).
+const statusClientClosed = 499
+
 // problemFor maps a domain error to its HTTP problem: the one place where
 // error kinds become status codes.
 func (s *server) problemFor(ctx context.Context, err error) error {
@@ -34,6 +38,13 @@ func (s *server) problemFor(ctx context.Context, err error) error {
 	case blogd.KindForbidden:
 		status = http.StatusForbidden
 	default:
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			// The client went away (or the server is stopping): nobody reads
+			// this answer. Not a failure of blogd: no error log, and the
+			// metrics count it as 499, nginx's "client closed request".
+			s.log.DebugContext(ctx, "request abandoned by the client", "err", err)
+			return problem(statusClientClosed, "client closed request")
+		}
 		s.log.ErrorContext(ctx, "request failed", "err", err)
 	}
 	return problem(status, blogd.ErrorDetail(err))

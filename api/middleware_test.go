@@ -2,13 +2,17 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -45,4 +49,26 @@ func TestPanicBecomes500(t *testing.T) {
 		t.Fatalf("after the panic: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// A request whose client has gone is not a server failure: no error log,
+// and status 499 in the metrics.
+func TestAbandonedRequestIsNotAnError(t *testing.T) {
+	var logs bytes.Buffer
+	s := &server{log: slog.New(slog.NewTextHandler(&logs, nil))}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.problemFor(ctx, fmt.Errorf("get user 1: %w", context.Canceled))
+	var m *huma.ErrorModel
+	if !errors.As(err, &m) || m.Status != statusClientClosed {
+		t.Errorf("got %v", err)
+	}
+	if strings.Contains(logs.String(), "ERROR") {
+		t.Errorf("logged as an error:\n%s", logs.String())
+	}
+	// The same error on a live request is a failure.
+	err = s.problemFor(context.Background(), fmt.Errorf("get user 1: %w", context.Canceled))
+	if !errors.As(err, &m) || m.Status != http.StatusInternalServerError || !strings.Contains(logs.String(), "ERROR") {
+		t.Errorf("live request: %v\n%s", err, logs.String())
+	}
 }
