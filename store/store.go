@@ -14,7 +14,8 @@
 //	user.profile               one-to-one           Store.Profile                joined (LEFT JOIN profiles)
 //	user.roles / role.users    many-to-many         Store.UserRoles, RoleUsers   joined through user_roles
 //	comment.replies            self-referential     Store.CommentTree            one recursive CTE for a page of threads
-//	users by category          explicit join        Store.Users (filter)         JOIN posts, post_categories
+//	users by category          explicit join        Store.Users (filter)         DISTINCT authors off post_categories
+//	                                                                             (category_id, user_id) index, JOIN users
 //
 // Deletes cascade in the database (ON DELETE CASCADE on every foreign key),
 // so a delete is one statement and cannot leave orphans behind.
