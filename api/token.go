@@ -1,0 +1,310 @@
+package api
+
+// Sign-in: passwords, the throttle of failed sign-ins, the token endpoint
+// (OAuth2's password flow) and its OpenAPI description. Who may do what once
+// signed in is auth.go.
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"net"
+	"net/http"
+	"reflect"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blogd/blogd"
+	"github.com/danielgtaylor/huma/v2"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// authConfig tunes sign-in.
+type authConfig struct {
+	ttl        time.Duration
+	cost       int
+	now        func() time.Time
+	throttle   *throttle
+	dummyHash  []byte        // compared against when the username is unknown, to take as long
+	hashTokens chan struct{} // bounds the bcrypt work running at once
+	callers    *callerCache
+}
+
+func newAuthConfig(cfg Config) *authConfig {
+	a := &authConfig{ttl: cfg.TokenTTL, cost: cfg.PasswordCost, now: cfg.Now,
+		hashTokens: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
+		callers:    &callerCache{m: map[string]cachedCaller{}}}
+	if a.ttl <= 0 {
+		a.ttl = time.Hour
+	}
+	if a.cost == 0 {
+		a.cost = bcrypt.DefaultCost
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	limit, window := cfg.LoginAttempts, cfg.LoginWindow
+	if limit <= 0 {
+		limit = 5
+	}
+	if window <= 0 {
+		window = 15 * time.Minute
+	}
+	a.throttle = &throttle{limit: limit, window: window, now: a.now, fails: map[string]*failures{}}
+	h, err := HashPassword("not a password of anyone", a.cost)
+	if err != nil {
+		panic(err) // only for a cost outside bcrypt's range, a programming error
+	}
+	a.dummyHash = []byte(h)
+	return a
+}
+
+// HashPassword returns the bcrypt hash (at cost) of a password. bcrypt reads
+// at most 72 bytes, so the password is first reduced to the base64 of its
+// SHA-256: every one of its up to 256 characters counts.
+func HashPassword(password string, cost int) (string, error) {
+	h, err := bcrypt.GenerateFromPassword(prehash(password), cost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+func prehash(password string) []byte {
+	sum := sha256.Sum256([]byte(password))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+// hashPassword hashes on at most as many goroutines as the bcrypt slots, so
+// that a burst of sign-ups cannot starve the server of CPU.
+func (s *server) hashPassword(ctx context.Context, password string) (string, error) {
+	select {
+	case s.auth.hashTokens <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-s.auth.hashTokens }()
+	return HashPassword(password, s.auth.cost)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// throttle counts failed sign-ins per username and blocks one that failed
+// limit times within window until the window ends.
+type throttle struct {
+	limit  int
+	window time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	fails map[string]*failures
+}
+
+type failures struct {
+	count int
+	first time.Time
+}
+
+// maxThrottled bounds the memory of the throttle.
+const maxThrottled = 100_000
+
+// blocked returns how long username must wait, or 0.
+func (t *throttle) blocked(username string) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f := t.fails[username]
+	if f == nil || f.count < t.limit {
+		return 0
+	}
+	if left := f.first.Add(t.window).Sub(t.now()); left > 0 {
+		return left
+	}
+	delete(t.fails, username)
+	return 0
+}
+
+func (t *throttle) fail(username string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	f := t.fails[username]
+	if f == nil || now.Sub(f.first) > t.window {
+		if len(t.fails) >= maxThrottled {
+			for k, v := range t.fails {
+				if now.Sub(v.first) > t.window {
+					delete(t.fails, k)
+				}
+			}
+		}
+		if len(t.fails) >= maxThrottled {
+			return // full of live entries: fail open rather than grow
+		}
+		f = &failures{first: now}
+		t.fails[username] = f
+	}
+	f.count++
+}
+
+func (t *throttle) reset(username string) {
+	t.mu.Lock()
+	delete(t.fails, username)
+	t.mu.Unlock()
+}
+
+// The token endpoint: OAuth2's password flow, a form post, so it is a plain
+// handler documented by hand in the OpenAPI document.
+
+const tokenPath = "/auth/token"
+
+func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnsupportedMediaType), Status: http.StatusUnsupportedMediaType, Detail: "validation failed",
+			Errors: []*huma.ErrorDetail{{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"}}})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		var netErr net.Error
+		switch {
+		case errors.As(err, &tooBig):
+			writeProblem(w, http.StatusRequestEntityTooLarge, "request body is too large")
+			return
+		case errors.As(err, &netErr) && netErr.Timeout():
+			writeProblem(w, http.StatusRequestTimeout, "request body read timeout")
+			return
+		}
+		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnprocessableEntity), Status: http.StatusUnprocessableEntity, Detail: "validation failed",
+			Errors: []*huma.ErrorDetail{{Location: "body", Message: "malformed form"}}})
+		return
+	}
+	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
+	m := &huma.ErrorModel{Title: http.StatusText(http.StatusUnprocessableEntity), Status: http.StatusUnprocessableEntity, Detail: "validation failed"}
+	if username == "" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.username", Message: "required field is missing"})
+	}
+	if password == "" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.password", Message: "required field is missing"})
+	}
+	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "password" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.grant_type", Message: "only the password grant is supported", Value: gt})
+	}
+	if len(username) > 256 || len(password) > 256 {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body", Message: "username and password are at most 256 characters"})
+	}
+	if len(m.Errors) > 0 {
+		writeProblemModel(w, m)
+		return
+	}
+	if wait := s.auth.throttle.blocked(username); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		writeProblem(w, http.StatusTooManyRequests, "Too many failed sign-ins for this username; try again later")
+		return
+	}
+	ctx := r.Context()
+	creds, found, err := s.store.Credentials(ctx, username)
+	if err != nil {
+		s.log.ErrorContext(ctx, "sign-in", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal server error")
+		return
+	}
+	// The same bcrypt work whether the user exists or not: the answer's
+	// timing tells nothing about which usernames exist.
+	hash := s.auth.dummyHash
+	if found && creds.PasswordHash != "" {
+		hash = []byte(creds.PasswordHash)
+	}
+	match := bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
+	if !found || creds.PasswordHash == "" || !match {
+		s.auth.throttle.fail(username)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="blogd"`)
+		writeProblem(w, http.StatusUnauthorized, "Incorrect username or password")
+		return
+	}
+	s.auth.throttle.reset(username)
+	token, err := newToken()
+	if err == nil {
+		err = s.store.CreateToken(ctx, creds.UserID, tokenHash(token), s.auth.now().Add(s.auth.ttl))
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "sign-in", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal server error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(blogd.Token{AccessToken: token, TokenType: "bearer", ExpiresIn: int(s.auth.ttl.Seconds())})
+}
+
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// documentAuth adds the security schemes and the token endpoint, which is
+// not a huma operation, to the OpenAPI document.
+func documentAuth(o *huma.OpenAPI) {
+	if o.Components.SecuritySchemes == nil {
+		o.Components.SecuritySchemes = map[string]*huma.SecurityScheme{}
+	}
+	o.Components.SecuritySchemes[schemeOAuth2] = &huma.SecurityScheme{
+		Type:        "oauth2",
+		Description: "Sign in with a username and password; the docs page asks for them under Authorize.",
+		Flows:       &huma.OAuthFlows{Password: &huma.OAuthFlow{TokenURL: tokenPath, Scopes: map[string]string{}}},
+	}
+	o.Components.SecuritySchemes[schemeBearer] = &huma.SecurityScheme{
+		Type: "http", Scheme: "bearer", Description: "A token from POST /auth/token.",
+	}
+	reg := o.Components.Schemas
+	problem := func(desc string) *huma.Response {
+		return &huma.Response{Description: desc, Content: map[string]*huma.MediaType{
+			problemContentType: {Schema: reg.Schema(reflect.TypeOf(huma.ErrorModel{}), true, "")},
+		}}
+	}
+	form := &huma.Schema{Type: "object", Required: []string{"username", "password"}, Properties: map[string]*huma.Schema{
+		"username":   {Type: "string", MaxLength: intPtr(256), Examples: []any{"ada"}},
+		"password":   {Type: "string", MaxLength: intPtr(256), Examples: []any{"correct horse battery staple"}},
+		"grant_type": {Type: "string", Enum: []any{"password"}},
+		"scope":      {Type: "string", Description: "ignored"},
+		"client_id":  {Type: "string", Description: "ignored"},
+	}}
+	o.AddOperation(&huma.Operation{
+		OperationID: "create-token", Method: http.MethodPost, Path: tokenPath, Tags: []string{tagUsers},
+		Summary: "Sign in: trade a username and password for a bearer token (OAuth2 password flow)",
+		Description: "Repeated failures for one username are throttled: 429 with Retry-After. " +
+			"Every failure says the same, whether the username exists or not.",
+		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/x-www-form-urlencoded": {Schema: form},
+		}},
+		Responses: map[string]*huma.Response{
+			"200": {Description: "A bearer token", Content: map[string]*huma.MediaType{
+				"application/json": {Schema: reg.Schema(reflect.TypeOf(blogd.Token{}), true, "")},
+			}},
+			"401": problem("Incorrect username or password."),
+			"408": problem("The request body did not arrive within the server's read timeout."),
+			"413": problem("The request body is larger than 1 MiB."),
+			"415": problem("The body is not a form (application/x-www-form-urlencoded)."),
+			"422": problem("A field is missing or too long, or grant_type is not password."),
+			"429": problem("Too many failed sign-ins for this username: wait Retry-After seconds."),
+			"500": problem("An unexpected failure; the server logs it and reveals nothing of it."),
+		},
+	})
+}
+
+func intPtr(n int) *int { return &n }
