@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	fastjson "github.com/segmentio/encoding/json"
 )
 
 // Config is what the HTTP layer needs.
@@ -74,6 +76,10 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	hc.SchemasPath = ""
 	// huma's own docs page loads its scripts from a CDN; ours is embedded.
 	hc.DocsPath = ""
+	// Responses are encoded by segmentio/encoding/json: the same bytes as
+	// encoding/json, about 4x faster on our lists (docs/performance.md).
+	// Request bodies are still read by encoding/json.
+	hc.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	a := humago.New(mux, hc)
 	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
@@ -101,6 +107,17 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	h = recoverPanics(h, cfg.Logger)
 	h = observe(h, cfg.Logger, newMetrics(reg))
 	return h, mux.patterns
+}
+
+// jsonFormat writes response bodies with segmentio/encoding/json and reads
+// request bodies with encoding/json, as huma's default does.
+var jsonFormat = huma.Format{
+	Marshal: func(w io.Writer, v any) error {
+		enc := fastjson.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	},
+	Unmarshal: huma.DefaultJSONFormat.Unmarshal,
 }
 
 // routeMux is a ServeMux that remembers the patterns registered on it.

@@ -8,3 +8,6 @@ func RoutePatterns() []string {
 	_, patterns := newHandler(Config{Logger: slog.New(slog.DiscardHandler), Version: "test"})
 	return patterns
 }
+
+// JSONFormat is the format the API writes JSON bodies with.
+var JSONFormat = jsonFormat

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -188,4 +189,53 @@ func TestPostCategoryLinks(t *testing.T) {
 			t.Errorf("links survive their category: %+v", p.Categories)
 		}
 	})
+}
+
+// TestPostListCategoriesOfFilteredPages checks the categories of each post
+// in filtered pages: pages of nearly consecutive ids (read as one range of
+// links, which also holds other posts' links) and pages of scattered ids
+// (read by id list).
+func TestPostListCategoriesOfFilteredPages(t *testing.T) {
+	eachBackend(t, func(t *testing.T, bk backend) {
+		e := newEnv(t, bk)
+		ada, bob := e.user("ada"), e.user("bob")
+		golang, sql, web := e.category("go"), e.category("sql"), e.category("web")
+		want := map[int64][]int64{}
+		post := func(user int64, cats ...int64) {
+			want[e.post(user, cats...)] = cats
+		}
+		post(ada, golang)
+		post(bob, sql, web) // inside ada's first range
+		post(ada, sql)
+		for range 10 { // ada's next post is far from her first two
+			post(bob, golang, web)
+		}
+		post(ada, web, golang)
+
+		for _, q := range []string{
+			fmt.Sprintf("?user_id=%d&limit=2", ada),        // ids 2 apart: one range
+			fmt.Sprintf("?user_id=%d", ada),                // scattered: id list
+			fmt.Sprintf("?user_id=%d&skip=1", bob),         // bob's, with ada's in between
+			fmt.Sprintf("?category_id=%d", web),            // scattered
+			fmt.Sprintf("?category_id=%d&limit=3", golang), // mixed
+			"?skip=3&limit=5",
+		} {
+			var page []blogd.PostWithRelations
+			e.call("GET", "/posts"+q, nil, 200, &page)
+			if len(page) == 0 {
+				t.Errorf("%s: empty page", q)
+			}
+			for _, p := range page {
+				if !equalIDs(catIDs(p), sortedIDs(want[p.ID])) {
+					t.Errorf("%s: post %d has categories %v, want %v", q, p.ID, catIDs(p), want[p.ID])
+				}
+			}
+		}
+	})
+}
+
+func sortedIDs(in []int64) []int64 {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return out
 }

@@ -8,7 +8,7 @@
 //
 //	relationship               kind                 loaded by                    strategy
 //	post.author                many-to-one          Store.post, Store.Posts      joined (JOIN users)
-//	post.categories            many-to-many (assoc) loadCategoryRefs             batched (one IN query per page)
+//	post.categories            many-to-many (assoc) loadCategoryRefs             batched (one query per page: a key range or an id list)
 //	post.categories linked_at  association data     Store.PostCategories         joined through post_categories
 //	user.posts                 one-to-many          Store.Posts (filter)         one query
 //	user.profile               one-to-one           Store.Profile                joined (LEFT JOIN profiles)
