@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,8 +16,7 @@ import (
 
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/api"
-	"github.com/blogd/blogd/seed"
-	"github.com/blogd/blogd/store"
+	"github.com/blogd/blogd/internal/testdb"
 	"github.com/danielgtaylor/huma/v2"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -70,15 +68,7 @@ func BenchmarkEncode(b *testing.B) {
 
 func BenchmarkRequests(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	n, err := seed.Run(ctx, st, seed.DefaultSpec(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st, n := testdb.Seeded(b)
 	hash, err := api.HashPassword(testPassword, bcrypt.MinCost)
 	if err != nil {
 		b.Fatal(err)

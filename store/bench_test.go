@@ -3,11 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/internal/testdb"
 	"github.com/blogd/blogd/seed"
 	"github.com/blogd/blogd/store"
 )
@@ -24,17 +24,7 @@ import (
 
 func benchStore(b *testing.B) (*store.Store, seed.Counts) {
 	b.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	n, err := seed.Run(ctx, st, seed.DefaultSpec(), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return st, n
+	return testdb.Seeded(b)
 }
 
 func BenchmarkReads(b *testing.B) {

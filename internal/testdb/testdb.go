@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/blogd/blogd/seed"
 	"github.com/blogd/blogd/store"
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver, for the admin connection
 )
@@ -115,4 +116,17 @@ func Each(t *testing.T, test func(t *testing.T, b Backend)) {
 	for _, b := range Backends(t) {
 		t.Run(b.Name, func(t *testing.T) { test(t, b) })
 	}
+}
+
+// Seeded opens a SQLite store holding the load harness's default dataset
+// (seed.DefaultSpec), for the benchmarks of the data and HTTP layers.
+func Seeded(tb testing.TB) (*store.Store, seed.Counts) {
+	tb.Helper()
+	st := SQLite.Open(tb, store.Options{})
+	tb.Cleanup(func() { st.Close() })
+	n, err := seed.Run(context.Background(), st, seed.DefaultSpec(), nil)
+	if err != nil {
+		tb.Fatalf("seed: %v", err)
+	}
+	return st, n
 }
