@@ -63,8 +63,9 @@ func (s *Store) Comment(ctx context.Context, id int64) (blogd.Comment, error) {
 
 // Comments lists every comment by id.
 func (s *Store) Comments(ctx context.Context, p blogd.Page) ([]blogd.Comment, error) {
-	cms, err := queryList(ctx, s.reader(), scanComment,
-		"SELECT "+commentColumns+" FROM comments c ORDER BY c.id LIMIT ? OFFSET ?", pageArgs(p)...)
+	c := s.reader()
+	cms, err := queryList(ctx, c, scanComment, c.d.pageIDs(tableComments)+"SELECT "+commentColumns+
+		" FROM comments c WHERE c.id IN (SELECT id FROM page_ids) ORDER BY c.id", pageArgs(p)...)
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
 	}

@@ -19,6 +19,11 @@ type dialect interface {
 	rebind(query string) string
 	// ids encodes a list of ids as the argument of idtable(?).
 	ids(ids []int64) any
+	// pageIDs returns a WITH clause naming page_ids(id) the ids of one page
+	// of a whole table: the limit ids that follow the first skip ids in id
+	// order (page_ids itself is unordered). Its arguments are the page's
+	// limit and skip, in that order, as pageArgs gives them.
+	pageIDs(table string) string
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error

@@ -39,17 +39,19 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]
 		where = append(where, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
 		args = append(args, f.CategoryID)
 	}
-	// The page is chosen first, on posts alone, and only its rows are
-	// joined to their authors: skipping N posts then walks N index entries
-	// (posts_id_idx on SQLite, the primary key on PostgreSQL), not N joined
-	// rows.
-	q := "SELECT p.id FROM posts p"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q = "SELECT " + postColumns + " FROM (" + q + " ORDER BY p.id LIMIT ? OFFSET ?) k" +
-		" JOIN posts p ON p.id = k.id JOIN users u ON u.id = p.user_id ORDER BY p.id"
+	// The page of ids is chosen first, on posts alone, and only its rows
+	// are read and joined to their authors: skipping N posts walks N
+	// entries of a narrow index (posts_id_idx on SQLite, the primary key on
+	// PostgreSQL), not N joined rows. Written as p.id IN (page), the rows are
+	// read in key order and need no sort.
 	c := s.reader()
+	q := c.d.pageIDs(tablePosts)
+	if len(where) > 0 {
+		q = "WITH page_ids(id) AS (SELECT p.id FROM posts p WHERE " + strings.Join(where, " AND ") +
+			" ORDER BY p.id LIMIT ? OFFSET ?) "
+	}
+	q += "SELECT " + postColumns + " FROM posts p JOIN users u ON u.id = p.user_id" +
+		" WHERE p.id IN (SELECT id FROM page_ids) ORDER BY p.id"
 	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, args...)...)
 	if err == nil {
 		err = loadCategoryRefs(ctx, c, posts)

@@ -75,6 +75,12 @@ func (postgresDialect) ids(ids []int64) any {
 	return "{" + s[1:len(s)-1] + "}"
 }
 
+// pageIDs skips from the start of the primary key: count(*) would read
+// every row, as the skip does.
+func (postgresDialect) pageIDs(table string) string {
+	return "WITH page_ids(id) AS (SELECT id FROM " + table + " ORDER BY id LIMIT ? OFFSET ?) "
+}
+
 func (postgresDialect) wrap(err error) error {
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {

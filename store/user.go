@@ -62,12 +62,16 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]
 		where = append(where, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
 		args = append(args, f.RoleID)
 	}
-	q := "SELECT " + userColumns + " FROM users u"
+	c := s.reader()
+	var q string
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		q = "SELECT " + userColumns + " FROM users u WHERE " + strings.Join(where, " AND ") +
+			" ORDER BY u.id LIMIT ? OFFSET ?"
+	} else {
+		q = c.d.pageIDs(tableUsers) + "SELECT " + userColumns +
+			" FROM users u WHERE u.id IN (SELECT id FROM page_ids) ORDER BY u.id"
 	}
-	q += " ORDER BY u.id LIMIT ? OFFSET ?"
-	users, err := queryList(ctx, s.reader(), scanUser, q, pageArgs(p, args...)...)
+	users, err := queryList(ctx, c, scanUser, q, pageArgs(p, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
