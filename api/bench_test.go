@@ -106,9 +106,14 @@ func BenchmarkRequests(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					// Not httptest.NewRequest: its 4 KiB reader per request would
-					// be most of the allocations measured.
-					r, err := http.NewRequest("GET", s.path(i.Add(1)), nil)
+					// be most of the allocations measured. The context is
+					// cancellable, as net/http's are: a background one would
+					// hide what cancellation costs (docs/performance.md,
+					// finding 14).
+					rctx, cancel := context.WithCancel(ctx)
+					r, err := http.NewRequestWithContext(rctx, "GET", s.path(i.Add(1)), nil)
 					if err != nil {
+						cancel()
 						b.Error(err)
 						return
 					}
@@ -116,6 +121,7 @@ func BenchmarkRequests(b *testing.B) {
 					r.Header.Set("Accept", "application/json")
 					w := httptest.NewRecorder()
 					h.ServeHTTP(w, r)
+					cancel()
 					if w.Code != http.StatusOK && w.Code != http.StatusNotFound {
 						b.Errorf("GET %s: %d %s", r.URL, w.Code, w.Body)
 						return

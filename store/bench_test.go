@@ -29,7 +29,10 @@ func benchStore(b *testing.B) (*store.Store, seed.Counts) {
 
 func BenchmarkReads(b *testing.B) {
 	st, n := benchStore(b)
-	ctx := context.Background()
+	// Cancellable, as a request's context is: a background context would
+	// hide what cancellation costs (docs/performance.md, finding 14).
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	page := blogd.Page{Limit: 100}
 	cases := []struct {
 		name string

@@ -59,7 +59,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now}
+	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true}
 	if s.now == nil {
 		s.now = time.Now
 	}

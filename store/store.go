@@ -50,7 +50,15 @@ type Store struct {
 	write *pool      // the writer
 	group *committer // SQLite: batches concurrent write transactions; nil on PostgreSQL
 	d     dialect
-	now   func() time.Time
+	// detachReads runs reads whatever happens to the caller's context. For
+	// a query on a cancellable context, database/sql starts a goroutine
+	// that waits for the cancellation (Rows.awaitDone); on SQLite that cost
+	// more than the point read itself (issue 8, finding 14), while every
+	// read is index-bounded and done in micro- to milliseconds, so
+	// stopping one early saves nothing. PostgreSQL keeps cancellation: a
+	// cancelled request there also stops work on the server.
+	detachReads bool
+	now         func() time.Time
 
 	closeOnce sync.Once
 	closeErr  error
@@ -213,7 +221,7 @@ type conn struct {
 	// detach runs statements whatever happens to the caller's context: in a
 	// transaction shared by several requests (group commit), one request
 	// going away must not interrupt a statement, which could roll back the
-	// others' work.
+	// others' work; and SQLite's reads (see Store.detachReads).
 	detach bool
 }
 
@@ -319,7 +327,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 // reader returns a conn on the read pool.
-func (s *Store) reader() conn { return conn{pool: s.read, d: s.d} }
+func (s *Store) reader() conn { return conn{pool: s.read, d: s.d, detach: s.detachReads} }
 
 // maxTxAttempts bounds how often a transaction is run again after a
 // deadlock or serialization failure.
