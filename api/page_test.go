@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-// TestListPagesFromEitherEnd pages through every whole-table list with every
-// skip, including past the end, on tables whose ids have gaps. On SQLite a
-// page in the second half of a table is found by walking back from its last
-// id (see sqliteDialect.pageIDs); each page must still be exactly the slice
-// of the full list that skip and limit name.
-func TestListPagesFromEitherEnd(t *testing.T) {
+// TestListPages pages through every whole-table list with every skip,
+// including past the end, through HTTP, on tables whose ids have gaps. Each
+// page must be exactly the slice of the full list that skip and limit name.
+// (store's TestDeepPages does the same on tables of several blocks of
+// page_blocks, with their counts checked.)
+func TestListPages(t *testing.T) {
 	eachBackend(t, func(t *testing.T, bk backend) {
 		e := newEnv(t, bk)
 		var users, posts, comments []int64

@@ -10,3 +10,7 @@ func (s *Store) ExecInTx(ctx context.Context, query string, args ...any) error {
 		return err
 	})
 }
+
+// PageBlocksWrong lists the blocks of page_blocks (SQLite) whose counts
+// differ from a recount of table.
+var PageBlocksWrong = pageBlocksWrong

@@ -130,27 +130,28 @@ func (sqliteDialect) rebind(query string) string {
 
 func (sqliteDialect) ids(ids []int64) any { return jsonIDs(ids) }
 
-// pageIDs skips from whichever end of the table is nearer the page. SQLite
-// walks an OFFSET one index entry at a time (about 10 ns each) but counts a
-// table a b-tree page at a time, so a page in the second half is found by
-// counting the rows and walking back from the last id: a walk covers at most
-// half the table instead of all of it, a quarter on average instead of a
-// half. The count and the walk are one statement, so they read one
-// snapshot. Each branch's LIMIT is 0 when the other branch serves the page,
-// and SQLite checks the LIMIT before it walks the OFFSET. ?1 is the limit,
-// ?2 the skip. Callers read the rows as "id IN (SELECT id FROM page_ids)",
-// which SQLite answers by primary-key lookups in key order.
+// pageIDs starts from the block of ids that holds the page. SQLite can
+// only walk an OFFSET entry by entry (about 10 ns each), so a deep page
+// cost a walk as long as the skip. page_blocks (migration 00004, kept by
+// triggers) holds, per block of 1,024 ids (id >> 10), the rows in all
+// earlier blocks; the page starts at the last block with at most skip rows
+// before it, one primary-key seek, and walks the rest of the skip, fewer
+// than 1,024 entries, so its cost is the same at any depth and table size.
+// One statement reads one snapshot, so the counts match the rows. ?1 is the
+// limit, ?2 the skip. Callers read the rows as "id IN (SELECT id FROM
+// page_ids)", which SQLite answers by primary-key lookups in key order.
 func (sqliteDialect) pageIDs(table string) string {
-	return `WITH total(n) AS MATERIALIZED (SELECT count(*) FROM ` + table + `),
+	return `WITH start(id, skip) AS MATERIALIZED (
+			SELECT block << ` + pageBlockShift + `, ?2 - before FROM page_blocks
+			WHERE tbl = '` + table + `' AND before <= ?2 ORDER BY block DESC LIMIT 1),
 		page_ids(id) AS (
-			SELECT * FROM (SELECT id FROM ` + table + ` ORDER BY id
-				LIMIT (SELECT CASE WHEN ?2 * 2 <= n THEN ?1 ELSE 0 END FROM total)
-				OFFSET ?2)
-			UNION ALL
-			SELECT * FROM (SELECT id FROM ` + table + ` ORDER BY id DESC
-				LIMIT (SELECT CASE WHEN ?2 * 2 > n THEN max(0, min(?1, n - ?2)) ELSE 0 END FROM total)
-				OFFSET (SELECT max(0, n - ?2 - ?1) FROM total))) `
+			SELECT id FROM ` + table + ` WHERE id >= (SELECT id FROM start) ORDER BY id
+			LIMIT ?1 OFFSET coalesce((SELECT skip FROM start), 0)) `
 }
+
+// pageBlockShift sizes the blocks of page_blocks: block = id >> 10. It must
+// match the triggers of migration 00004.
+const pageBlockShift = "10"
 
 func (sqliteDialect) wrap(err error) error {
 	var se *sqlite.Error

@@ -100,7 +100,7 @@ func TestMigrate(t *testing.T) {
 		tables = append(tables, s)
 	}
 	rows.Close()
-	want := "categories comments goose_db_version post_categories posts profiles roles tokens user_roles users"
+	want := "categories comments goose_db_version page_blocks post_categories posts profiles roles tokens user_roles users"
 	if got := strings.Join(tables, " "); got != want {
 		t.Errorf("tables %q, want %q", got, want)
 	}
