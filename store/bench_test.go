@@ -72,6 +72,27 @@ func BenchmarkReads(b *testing.B) {
 // does: on SQLite they share commits (group commit), each commit one fsync.
 func BenchmarkCreatePost(b *testing.B) {
 	st, n := benchStore(b)
+	benchWrites(b, func(ctx context.Context, k int64) error {
+		_, err := st.CreatePost(ctx, blogd.PostCreate{Title: "bench", Content: "benchmark content",
+			UserID: 1 + k%int64(n.Users), CategoryIDs: []int64{1 + k%int64(n.Categories), 1 + (k+1)%int64(n.Categories)}})
+		return err
+	})
+}
+
+// BenchmarkCreateComment is the harness's create_comment: a top-level
+// comment on a post, by concurrent writers.
+func BenchmarkCreateComment(b *testing.B) {
+	st, n := benchStore(b)
+	benchWrites(b, func(ctx context.Context, k int64) error {
+		_, err := st.CreateComment(ctx, blogd.CommentCreate{Content: "benchmark comment",
+			PostID: 1 + k*7%int64(n.Posts), UserID: 1 + k%int64(n.Users)})
+		return err
+	})
+}
+
+// benchWrites runs write(ctx, k) for k = 1, 2, ... from 1 and from 32
+// concurrent writers.
+func benchWrites(b *testing.B, write func(ctx context.Context, k int64) error) {
 	ctx := context.Background()
 	for _, writers := range []int{1, 32} {
 		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) {
@@ -80,10 +101,7 @@ func BenchmarkCreatePost(b *testing.B) {
 			var i atomic.Int64
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					k := i.Add(1)
-					_, err := st.CreatePost(ctx, blogd.PostCreate{Title: "bench", Content: "benchmark content",
-						UserID: 1 + k%int64(n.Users), CategoryIDs: []int64{1 + k%int64(n.Categories), 1 + (k+1)%int64(n.Categories)}})
-					if err != nil {
+					if err := write(ctx, i.Add(1)); err != nil {
 						b.Error(err)
 						return
 					}
