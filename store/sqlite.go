@@ -41,6 +41,12 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	// The writer's transactions take the write lock at BEGIN, so a
 	// transaction never fails half-way to upgrade a read lock.
 	wq.Set("_txlock", "immediate")
+	// Group commit runs each request in a savepoint, and SQLite copies every
+	// page a savepoint changes to a sub-journal, which spills to a temporary
+	// file past 64 KiB: two write(2) calls per page from then on, for the
+	// rest of the group. Kept in memory it is a copy, and it is emptied at
+	// each RELEASE, so it holds one request's pages at most.
+	wq.Add("_pragma", "temp_store(MEMORY)")
 	write := sql.OpenDB(dsnConnector{drv: drv, dsn: sqliteDSN(path, wq)})
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
