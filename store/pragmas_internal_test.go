@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 )
@@ -18,7 +19,11 @@ func TestSQLitePragmas(t *testing.T) {
 	}
 	defer s.Close()
 	type pragmas struct{ journalMode, synchronous, foreignKeys, queryOnly, tempStore string }
-	read := func(q func(query string) (string, error)) pragmas {
+	// Both the writer's *sql.Conn and the readers' *sql.DB answer this.
+	type queryRower interface {
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	read := func(db queryRower) pragmas {
 		t.Helper()
 		var p pragmas
 		for _, f := range []struct {
@@ -28,26 +33,16 @@ func TestSQLitePragmas(t *testing.T) {
 			{"journal_mode", &p.journalMode}, {"synchronous", &p.synchronous}, {"foreign_keys", &p.foreignKeys},
 			{"query_only", &p.queryOnly}, {"temp_store", &p.tempStore},
 		} {
-			v, err := q("PRAGMA " + f.name)
-			if err != nil {
+			if err := db.QueryRowContext(ctx, "PRAGMA "+f.name).Scan(f.dst); err != nil {
 				t.Fatal(err)
 			}
-			*f.dst = v
 		}
 		return p
 	}
-	writer := read(func(query string) (v string, err error) {
-		err = s.write.conn.QueryRowContext(ctx, query).Scan(&v)
-		return v, err
-	})
-	if want := (pragmas{"wal", "2", "1", "0", "2"}); writer != want {
-		t.Errorf("writer: %+v, want %+v", writer, want)
+	if got, want := read(s.write.conn), (pragmas{"wal", "2", "1", "0", "2"}); got != want {
+		t.Errorf("writer: %+v, want %+v", got, want)
 	}
-	reader := read(func(query string) (v string, err error) {
-		err = s.read.db.QueryRowContext(ctx, query).Scan(&v)
-		return v, err
-	})
-	if want := (pragmas{"wal", "2", "1", "1", "0"}); reader != want {
-		t.Errorf("reader: %+v, want %+v", reader, want)
+	if got, want := read(s.read.db), (pragmas{"wal", "2", "1", "1", "0"}); got != want {
+		t.Errorf("reader: %+v, want %+v", got, want)
 	}
 }
