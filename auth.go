@@ -15,11 +15,15 @@ type Caller struct {
 	TokenExpires time.Time
 }
 
-// The names of the roles that carry permissions.
+// The names of the roles that carry permissions: the built-in roles, which
+// can be neither renamed nor deleted.
 const (
 	RoleAdmin     = "admin"
 	RoleModerator = "moderator"
 )
+
+// IsBuiltinRole reports whether name is one of the built-in roles.
+func IsBuiltinRole(name string) bool { return name == RoleAdmin || name == RoleModerator }
 
 // Credentials is what a user signs in with: the password's hash, never the
 // password itself.

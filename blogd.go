@@ -17,6 +17,7 @@ package blogd
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error so that the HTTP layer can map it to a status code
@@ -71,6 +72,27 @@ func ErrorDetail(err error) string {
 		return e.Detail
 	}
 	return "internal server error"
+}
+
+// InvalidInputError lists the invalid fields of an input.
+type InvalidInputError struct {
+	Fields []FieldError
+}
+
+// FieldError is one invalid field: its name as JSON spells it, and what is
+// wrong with it.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// Error lists the fields and what is wrong with each, on one line.
+func (e *InvalidInputError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
 }
 
 // Page selects a window of a list ordered by id.

@@ -13,27 +13,36 @@ type Comment struct {
 	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
 }
 
-// CommentThread is a comment with its whole reply tree.
+// CommentThread is a comment with its reply tree, nested down to a depth
+// that the reader chooses (at most MaxThreadDepth levels).
 type CommentThread struct {
 	Comment
 	Replies []*CommentThread `json:"replies" nullable:"false"`
+	// MoreReplies is set on a comment at the deepest level served that has
+	// replies of its own; they are read with GET /comments/{id}/replies.
+	MoreReplies bool `json:"more_replies,omitempty" example:"false" doc:"true on a comment at the deepest level served whose replies were left out; read them from /comments/{id}/replies"`
 }
+
+// MaxThreadDepth bounds the levels of a comment tree served in one answer:
+// reply chains can be thousands deep, and few JSON readers (or people)
+// follow a nesting that deep.
+const MaxThreadDepth = 100
 
 // CommentCreate is the body of POST /comments. PostID is taken from the path
 // on POST /posts/{id}/comments.
 type CommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
-	PostID   int64  `json:"post_id" minimum:"1" example:"1"`
-	UserID   int64  `json:"user_id,omitempty" minimum:"1" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
-	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
+	PostID   int64  `json:"post_id" minimum:"1" maximum:"9007199254740991" example:"1"`
+	UserID   int64  `json:"user_id,omitempty" minimum:"1" maximum:"9007199254740991" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
+	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" maximum:"9007199254740991" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 
 // PostCommentCreate is the body of POST /posts/{id}/comments: a comment
 // whose post is named by the path.
 type PostCommentCreate struct {
 	Content  string `json:"content" minLength:"1" maxLength:"10000" example:"Nice post."`
-	UserID   int64  `json:"user_id,omitempty" minimum:"1" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
-	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
+	UserID   int64  `json:"user_id,omitempty" minimum:"1" maximum:"9007199254740991" example:"2" doc:"the author; the caller when left out (only admins write for others)"`
+	ParentID *int64 `json:"parent_id,omitempty" nullable:"true" minimum:"1" maximum:"9007199254740991" example:"1" doc:"the comment this one replies to; absent or null for a top-level comment"`
 }
 
 // CommentUpdate is the body of PATCH /comments/{id}.

@@ -22,8 +22,8 @@ type PostWithRelations struct {
 type PostCreate struct {
 	Title       string  `json:"title" minLength:"1" maxLength:"200" example:"Relationships in Go"`
 	Content     string  `json:"content" minLength:"1" maxLength:"100000" example:"One-to-many, many-to-many and more."`
-	UserID      int64   `json:"user_id,omitempty" minimum:"1" example:"1" doc:"the author; the caller when left out (only admins write for others)"`
-	CategoryIDs []int64 `json:"category_ids,omitempty" maxItems:"100" minimum:"1" example:"[1,2]" doc:"repeated ids count once"`
+	UserID      int64   `json:"user_id,omitempty" minimum:"1" maximum:"9007199254740991" example:"1" doc:"the author; the caller when left out (only admins write for others)"`
+	CategoryIDs []int64 `json:"category_ids,omitempty" maxItems:"100" minimum:"1" maximum:"9007199254740991" example:"[1,2]" doc:"repeated ids count once"`
 }
 
 // PostUpdate is the body of PATCH /posts/{id}; absent fields stay as they are.
@@ -31,7 +31,7 @@ type PostCreate struct {
 type PostUpdate struct {
 	Title       *string  `json:"title,omitempty" nullable:"false" minLength:"1" maxLength:"200" example:"Relationships in Go, revised"`
 	Content     *string  `json:"content,omitempty" nullable:"false" minLength:"1" maxLength:"100000" example:"Now with cascades."`
-	CategoryIDs *[]int64 `json:"category_ids,omitempty" nullable:"false" maxItems:"100" minimum:"1" example:"[2,3]"`
+	CategoryIDs *[]int64 `json:"category_ids,omitempty" nullable:"false" maxItems:"100" minimum:"1" maximum:"9007199254740991" example:"[2,3]"`
 }
 
 // PostFilter narrows GET /posts. Zero fields do not filter.

@@ -1,6 +1,9 @@
 package blogd
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // User is an account. A user has one profile, many posts, many comments and
 // many roles.
@@ -15,17 +18,21 @@ type User struct {
 // UserCreate is the body of POST /users.
 type UserCreate struct {
 	Username string `json:"username" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada"`
-	Email    string `json:"email" format:"email" maxLength:"254" example:"ada@example.com"`
+	Email    string `json:"email" format:"email" maxLength:"254" pattern:"^[^\\s<>()\\[\\],;:\"\\x00]+@[^\\s<>()\\[\\],;:\"@\\x00]+$" patternDescription:"a bare address such as ada@example.com, without a name or angle brackets" example:"ada@example.com" doc:"compared and stored in lower case"`
 	Password string `json:"password" minLength:"8" maxLength:"256" example:"correct horse battery staple" doc:"stored only as a slow salted hash"`
 }
 
 // UserUpdate is the body of PATCH /users/{id}; absent fields stay as they are.
 type UserUpdate struct {
 	Username *string `json:"username,omitempty" nullable:"false" minLength:"1" maxLength:"50" pattern:"^[A-Za-z0-9_.-]+$" patternDescription:"letters, digits, _ . -" example:"ada_l"`
-	Email    *string `json:"email,omitempty" nullable:"false" format:"email" maxLength:"254" example:"ada@example.org"`
+	Email    *string `json:"email,omitempty" nullable:"false" format:"email" maxLength:"254" pattern:"^[^\\s<>()\\[\\],;:\"\\x00]+@[^\\s<>()\\[\\],;:\"@\\x00]+$" patternDescription:"a bare address such as ada@example.com, without a name or angle brackets" example:"ada@example.org"`
 	// Password, when given, replaces the password and ends every token of
 	// the user.
 	Password *string `json:"password,omitempty" nullable:"false" minLength:"8" maxLength:"256" example:"another horse battery staple"`
+	// CurrentPassword proves that whoever changes their own password knows
+	// the old one: a stolen token alone cannot take the account over. An
+	// admin resetting someone else's password needs none.
+	CurrentPassword *string `json:"current_password,omitempty" nullable:"false" maxLength:"256" example:"correct horse battery staple" doc:"required with password when changing one's own password"`
 }
 
 // UserFilter narrows GET /users. Zero fields do not filter.
@@ -41,3 +48,8 @@ type Author struct {
 	ID       int64  `json:"id" example:"1"`
 	Username string `json:"username" example:"ada"`
 }
+
+// NormalizeEmail returns the form an address is stored and compared in:
+// lower case, so that ALICE@example.com and alice@example.com are one
+// account.
+func NormalizeEmail(email string) string { return strings.ToLower(email) }

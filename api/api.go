@@ -34,10 +34,14 @@ type Config struct {
 	TokenTTL time.Duration
 	// PasswordCost is bcrypt's cost; 0 means bcrypt.DefaultCost (10).
 	PasswordCost int
-	// LoginAttempts failed sign-ins for one username within LoginWindow
-	// block it until the window ends; 0 means 5 in 15 minutes.
-	LoginAttempts int
-	LoginWindow   time.Duration
+	// LoginAttempts failed sign-ins for one username from one client
+	// address within LoginWindow block that pair until the window ends;
+	// LoginAttemptsPerUser failures for one username from any address
+	// block every address that has failed for it. 0 means 5 and 100 in
+	// 15 minutes.
+	LoginAttempts        int
+	LoginAttemptsPerUser int
+	LoginWindow          time.Duration
 	// Now is the clock of token expiry and throttling; nil means time.Now.
 	Now func() time.Time
 }
@@ -83,7 +87,8 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	a := humago.New(mux, hc)
 	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
-	s := &server{store: cfg.Store, log: cfg.Logger, auth: newAuthConfig(cfg)}
+	logger := slog.New(withRequestID{cfg.Logger.Handler()})
+	s := &server{store: cfg.Store, log: logger, auth: newAuthConfig(cfg)}
 	a.UseMiddleware(s.authMiddleware(a))
 	mux.HandleFunc("POST "+tokenPath, s.tokenHandler)
 	documentAuth(a.OpenAPI())
@@ -94,6 +99,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	s.registerCategories(a)
 	s.registerComments(a)
 	s.registerRoles(a)
+	applyTextRules(a.OpenAPI())
 	documentErrors(a.OpenAPI())
 
 	reg := cfg.Metrics
@@ -101,23 +107,24 @@ func newHandler(cfg Config) (http.Handler, []string) {
 		reg = prometheus.NewRegistry()
 	}
 	registerRuntimeMetrics(reg, cfg.Store)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelError)}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 
 	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux))
-	h = recoverPanics(h, cfg.Logger)
-	h = observe(h, cfg.Logger, newMetrics(reg))
+	h = recoverPanics(h, logger)
+	h = observe(h, logger, newMetrics(reg))
 	return h, mux.patterns
 }
 
 // jsonFormat writes response bodies with segmentio/encoding/json and reads
-// request bodies with encoding/json, as huma's default does.
+// request bodies with encoding/json, more strictly than huma's default
+// (decodeJSON).
 var jsonFormat = huma.Format{
 	Marshal: func(w io.Writer, v any) error {
 		enc := fastjson.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(v)
 	},
-	Unmarshal: huma.DefaultJSONFormat.Unmarshal,
+	Unmarshal: decodeJSON,
 }
 
 // routeMux is a ServeMux that remembers the patterns registered on it.

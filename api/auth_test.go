@@ -207,7 +207,7 @@ func TestTokenRevocation(t *testing.T) {
 	ada := e.user("ada")
 	first, second := e.signIn("ada", testPassword), e.signIn("ada", testPassword)
 	// Changing the password ends every token of the user...
-	e.as(first).call("PATCH", fmt.Sprintf("/users/%d", ada), map[string]any{"password": "a brand new password"}, 200, nil)
+	e.as(first).call("PATCH", fmt.Sprintf("/users/%d", ada), map[string]any{"password": "a brand new password", "current_password": testPassword}, 200, nil)
 	e.as(first).fail("GET", "/users/me", nil, 401, "")
 	e.as(second).fail("GET", "/users/me", nil, 401, "")
 	// ...the old password no longer works, the new one does.

@@ -10,14 +10,11 @@ import (
 
 const tagCategories = "categories"
 
-type updateCategoryInput struct {
-	IDPath
-	Body blogd.CategoryUpdate
-}
+type updateCategoryInput = idBodyInput[blogd.CategoryUpdate]
 
 func (s *server) registerCategories(a huma.API) {
 	register(a, s, postOp("create-category", "/categories", "Create a category", tagCategories, http.StatusConflict),
-		func(ctx context.Context, in *struct{ Body blogd.CategoryCreate }) (*created[blogd.Category], error) {
+		func(ctx context.Context, in *bodyInput[blogd.CategoryCreate]) (*created[blogd.Category], error) {
 			c, err := s.store.CreateCategory(ctx, in.Body)
 			if err != nil {
 				return nil, err

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"github.com/blogd/blogd"
@@ -23,10 +24,13 @@ type createCommentInput struct {
 
 func (in *createCommentInput) actingUserID() *int64 { return &in.Body.UserID }
 
-type updateCommentInput struct {
-	IDPath
-	Body blogd.CommentUpdate
+// commentTreeInput is a page of threads and how deep to nest them.
+type commentTreeInput struct {
+	IDPageInput
+	Depth int `query:"depth" minimum:"1" maximum:"100" default:"100" doc:"levels of each thread to nest, the top-level comment being level 1"`
 }
+
+type updateCommentInput = idBodyInput[blogd.CommentUpdate]
 
 func (s *server) createComment(ctx context.Context, in blogd.CommentCreate) (*created[blogd.Comment], error) {
 	c, err := s.store.CreateComment(ctx, in)
@@ -57,10 +61,14 @@ func (s *server) registerComments(a huma.API) {
 			return ok(s.store.PostComments(ctx, in.ID, in.page()))
 		})
 
-	register(a, s, getOp("get-comment-tree", "/posts/{id}/comments/tree",
-		"A page of a post's top-level comments, each with its whole reply tree", tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]*blogd.CommentThread], error) {
-			return ok(s.store.CommentTree(ctx, in.ID, in.page()))
+	tree := getOp("get-comment-tree", "/posts/{id}/comments/tree",
+		"A page of a post's top-level comments, each with its reply tree", tagComments, http.StatusNotFound)
+	tree.Description = fmt.Sprintf("Each thread is nested down to `depth` levels (the top-level comment is level 1; "+
+		"at most %d). A comment on the last level served whose replies were left out has `more_replies: true`; "+
+		"its replies are read from `/comments/{id}/replies`.", blogd.MaxThreadDepth)
+	register(a, s, tree,
+		func(ctx context.Context, in *commentTreeInput) (*body[[]*blogd.CommentThread], error) {
+			return ok(s.store.CommentTree(ctx, in.ID, in.page(), in.Depth))
 		})
 
 	register(a, s, getOp("list-comments", "/comments", "List comments", tagComments),

@@ -5,12 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
+	"math"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blogd/blogd"
 	"github.com/danielgtaylor/huma/v2"
@@ -59,12 +62,15 @@ func problem(status int, detail string) *huma.ErrorModel {
 func init() {
 	// huma answers a body that is not JSON, or a missing body, with 400. The
 	// contract says such input is 422, like every other invalid input; 400
-	// is kept for requests that contradict the data. huma offers this hook,
-	// a package variable, as its way to customise errors; it is set once here
-	// and never changed.
+	// is kept for requests that contradict the data. huma offers these
+	// hooks, package variables, as its way to customise errors; they are set
+	// once here and never changed.
 	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
-		if status == http.StatusBadRequest {
+		switch status {
+		case http.StatusBadRequest:
 			status = http.StatusUnprocessableEntity
+		case http.StatusUnsupportedMediaType:
+			msg = msgNotJSON // huma says "validation failed"
 		}
 		m := problem(status, msg)
 		for _, e := range errs {
@@ -73,13 +79,71 @@ func init() {
 			}
 			var d huma.ErrorDetailer
 			if errors.As(e, &d) {
-				m.Errors = append(m.Errors, fieldDetail(d.ErrorDetail()))
+				m.Errors = append(m.Errors, safeDetail(fieldDetail(d.ErrorDetail())))
 			} else {
 				m.Errors = append(m.Errors, &huma.ErrorDetail{Message: e.Error()})
 			}
 		}
 		return m
 	}
+	// huma writes the bounds of its messages with %v, which gives a large
+	// whole float64 as 9.007199254740991e+15: write whole numbers whole.
+	huma.ErrorFormatter = func(format string, a ...any) string {
+		for i, v := range a {
+			if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+				a[i] = int64(f)
+			}
+		}
+		return fmt.Sprintf(format, a...)
+	}
+}
+
+// The details of errors that are not a domain error's sentence.
+const (
+	msgValidationFailed = "validation failed"
+	msgNotJSON          = "the body must be JSON: send Content-Type: application/json"
+	msgOutOfRange       = "integer out of range"
+)
+
+// maxEchoedValue is the longest value, in bytes, that an error repeats.
+const maxEchoedValue = 64
+
+// safeDetail bounds what an error detail repeats of the request: never a
+// secret (a password field), never the whole body or an object of it (huma
+// gives an object for an unknown field, and the body for a syntax error),
+// and no more than maxEchoedValue bytes of a string. It also says "out of
+// range" for a number too large for an integer, where huma says "invalid
+// integer".
+func safeDetail(d *huma.ErrorDetail) *huma.ErrorDetail {
+	switch v := d.Value.(type) {
+	case string:
+		if d.Message == "invalid integer" && isDigits(strings.TrimPrefix(v, "-")) {
+			d.Message = msgOutOfRange
+		}
+		if len(v) > maxEchoedValue {
+			cut := maxEchoedValue
+			for cut > 0 && !utf8.RuneStart(v[cut]) {
+				cut--
+			}
+			d.Value = v[:cut] + "…"
+		}
+	case nil, bool, int, int64, float64, json.Number:
+	default:
+		d.Value = nil
+	}
+	if d.Location == "body" || strings.HasSuffix(d.Location, "password") {
+		d.Value = nil
+	}
+	return d
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // fieldDetail points a missing-property error at the field itself
@@ -185,7 +249,7 @@ func withNullCheck(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // huma reports the size or syntax error
 			return
 		}
-		m := problem(http.StatusUnprocessableEntity, "validation failed")
+		m := problem(http.StatusUnprocessableEntity, msgValidationFailed)
 		for _, k := range slices.Sorted(maps.Keys(fields)) {
 			if string(fields[k]) == "null" {
 				m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body." + k, Message: "must not be null", Value: nil})

@@ -36,6 +36,10 @@ type env struct {
 
 	token   string // sent with every request; "" sends none
 	adminID int64
+	// beyondSchema marks requests whose fault no JSON Schema can state (a
+	// key given twice): the server rejects them though the document calls
+	// them valid, so the contract check skips them.
+	beyondSchema bool
 }
 
 // The test accounts' password; bcrypt at its least cost keeps tests fast.
@@ -162,7 +166,9 @@ func (e *env) raw(method, path, contentType string, body []byte) response {
 		e.t.Errorf("%s %s: %d %s", method, path, resp.StatusCode, b)
 	}
 	// Every exchange must be one the OpenAPI document describes (contract_test.go).
-	e.checkContract(req, body, resp, b)
+	if !e.beyondSchema {
+		e.checkContract(req, body, resp, b)
+	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -21,12 +22,63 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestInfoKey ctxKey = iota
+
+// requestInfo is what observe learns of a request for the layers below: its
+// id, for the logs, and the client's address, for the throttles.
+type requestInfo struct {
+	id, addr string
+}
 
 // RequestID returns the request id carried by ctx, or "".
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	ri, _ := ctx.Value(requestInfoKey).(*requestInfo)
+	if ri == nil {
+		return ""
+	}
+	return ri.id
+}
+
+// clientAddrOf returns the client address of the request of ctx, or "".
+func clientAddrOf(ctx context.Context) string {
+	ri, _ := ctx.Value(requestInfoKey).(*requestInfo)
+	if ri == nil {
+		return ""
+	}
+	return ri.addr
+}
+
+// clientAddr is the IP address of the client of r: the TCP peer. Behind a
+// reverse proxy that is the proxy, which then speaks for all its clients.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// withRequestID adds the request id of the context to every log record
+// made with one, so that an error line can be matched to its request's
+// access line.
+type withRequestID struct{ slog.Handler }
+
+// Handle adds request_id to r.
+func (h withRequestID) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the request id in the derived handler.
+func (h withRequestID) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return withRequestID{h.Handler.WithAttrs(attrs)}
+}
+
+// WithGroup keeps the request id in the derived handler.
+func (h withRequestID) WithGroup(name string) slog.Handler {
+	return withRequestID{h.Handler.WithGroup(name)}
 }
 
 // validRequestID accepts a client's X-Request-ID when it is short and plain,
@@ -127,7 +179,7 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, &requestInfo{id: id, addr: clientAddr(r)}))
 		m.inFlight.Inc()
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
@@ -149,9 +201,8 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 				slog.String("route", route),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
-				slog.Duration("duration", elapsed),
+				slog.Float64("duration_ms", float64(elapsed.Nanoseconds())/1e6),
 				slog.Int64("bytes", rec.bytes),
-				slog.String("request_id", id),
 			)
 		}()
 		next.ServeHTTP(rec, r)
@@ -170,8 +221,7 @@ func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
 			if v == http.ErrAbortHandler { //nolint:errorlint // a sentinel passed to panic, never wrapped
 				panic(v)
 			}
-			log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v),
-				"request_id", RequestID(r.Context()), "stack", string(debug.Stack()))
+			log.ErrorContext(r.Context(), "panic in handler", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if rec, ok := w.(*recorder); ok && rec.status != 0 {
 				return // the response has begun; the client sees it cut short
 			}

@@ -43,7 +43,7 @@ func TestRequestIDAndAccessLog(t *testing.T) {
 			line = l
 		}
 	}
-	for _, want := range []string{"msg=request", "method=GET", `route="GET /users/{id}"`, "status=200", "duration=", "bytes="} {
+	for _, want := range []string{"msg=request", "method=GET", `route="GET /users/{id}"`, "status=200", "duration_ms=", "bytes="} {
 		if !strings.Contains(line, want) {
 			t.Errorf("access line %q lacks %s", line, want)
 		}

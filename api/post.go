@@ -22,10 +22,7 @@ type createPostInput struct {
 
 func (in *createPostInput) actingUserID() *int64 { return &in.Body.UserID }
 
-type updatePostInput struct {
-	IDPath
-	Body blogd.PostUpdate
-}
+type updatePostInput = idBodyInput[blogd.PostUpdate]
 
 type postCategoryPath struct {
 	ID         int64 `path:"id" example:"1" doc:"post id"`

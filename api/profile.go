@@ -11,10 +11,7 @@ import (
 
 const tagProfiles = "profiles"
 
-type profileInput struct {
-	IDPath
-	Body blogd.ProfileInput
-}
+type profileInput = idBodyInput[blogd.ProfileInput]
 
 func (s *server) registerProfiles(a huma.API) {
 	register(a, s, getOp("get-profile", "/users/{id}/profile", "Get a user's profile (one-to-one)", tagProfiles,

@@ -10,10 +10,7 @@ import (
 
 const tagRoles = "roles"
 
-type updateRoleInput struct {
-	IDPath
-	Body blogd.RoleUpdate
-}
+type updateRoleInput = idBodyInput[blogd.RoleUpdate]
 
 type userRolePath struct {
 	ID     int64 `path:"id" example:"1" doc:"user id"`
@@ -22,7 +19,7 @@ type userRolePath struct {
 
 func (s *server) registerRoles(a huma.API) {
 	register(a, s, postOp("create-role", "/roles", "Create a role", tagRoles, http.StatusConflict),
-		func(ctx context.Context, in *struct{ Body blogd.RoleCreate }) (*created[blogd.Role], error) {
+		func(ctx context.Context, in *bodyInput[blogd.RoleCreate]) (*created[blogd.Role], error) {
 			r, err := s.store.CreateRole(ctx, in.Body)
 			if err != nil {
 				return nil, err
@@ -40,14 +37,14 @@ func (s *server) registerRoles(a huma.API) {
 			return ok(s.store.Role(ctx, in.ID))
 		})
 
-	register(a, s, patchOp("update-role", "/roles/{id}", "Change a role", tagRoles,
+	register(a, s, patchOp("update-role", "/roles/{id}", "Change a role; the built-in admin and moderator roles keep their names", tagRoles,
 		http.StatusNotFound, http.StatusConflict),
 		func(ctx context.Context, in *updateRoleInput) (*body[blogd.Role], error) {
 			return ok(s.store.UpdateRole(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay", tagRoles,
-		http.StatusNotFound),
+	register(a, s, deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)", tagRoles,
+		http.StatusNotFound, http.StatusConflict),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteRole(ctx, in.ID))
 		})

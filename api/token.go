@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -52,14 +53,17 @@ func newAuthConfig(cfg Config) *authConfig {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	limit, window := cfg.LoginAttempts, cfg.LoginWindow
+	limit, userLimit, window := cfg.LoginAttempts, cfg.LoginAttemptsPerUser, cfg.LoginWindow
 	if limit <= 0 {
 		limit = 5
+	}
+	if userLimit <= 0 {
+		userLimit = 100
 	}
 	if window <= 0 {
 		window = 15 * time.Minute
 	}
-	a.throttle = &throttle{limit: limit, window: window, now: a.now, fails: map[string]*failures{}}
+	a.throttle = newThrottle(limit, userLimit, window, a.now)
 	h, err := HashPassword("not a password of anyone", a.cost)
 	if err != nil {
 		panic(err) // only for a cost outside bcrypt's range, a programming error
@@ -101,16 +105,28 @@ func tokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// throttle counts failed sign-ins per username and blocks one that failed
-// limit times within window until the window ends.
+// throttle slows password guessing without handing anyone a way to lock a
+// user out. Failures are counted per username and client address: limit of
+// them within window block that pair alone, so an attacker slows only
+// himself. A slower limit over every address (userLimit failures for one
+// username within window) answers a guesser with many addresses: past it,
+// each address that has already failed for that username is blocked until
+// the window ends, while an address with no failure (the owner's, most
+// likely) still signs in.
 type throttle struct {
-	limit  int
-	window time.Duration
-	now    func() time.Time
+	limit     int
+	userLimit int
+	window    time.Duration
+	now       func() time.Time
 
 	mu    sync.Mutex
-	fails map[string]*failures
+	pairs map[throttleKey]*failures
+	users map[string]*failures
 }
+
+// throttleKey is a username (in lower case: usernames compare so) and a
+// client address.
+type throttleKey struct{ username, addr string }
 
 type failures struct {
 	count int
@@ -120,47 +136,95 @@ type failures struct {
 // maxThrottled bounds the memory of the throttle.
 const maxThrottled = 100_000
 
-// blocked returns how long username must wait, or 0.
-func (t *throttle) blocked(username string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	f := t.fails[username]
-	if f == nil || f.count < t.limit {
-		return 0
-	}
-	if left := f.first.Add(t.window).Sub(t.now()); left > 0 {
-		return left
-	}
-	delete(t.fails, username)
-	return 0
+func newThrottle(limit, userLimit int, window time.Duration, now func() time.Time) *throttle {
+	return &throttle{limit: limit, userLimit: userLimit, window: window, now: now,
+		pairs: map[throttleKey]*failures{}, users: map[string]*failures{}}
 }
 
-func (t *throttle) fail(username string) {
+// blocked returns how long the client at addr must wait before it tries
+// username again, or 0.
+func (t *throttle) blocked(username, addr string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	f := t.fails[username]
-	if f == nil || now.Sub(f.first) > t.window {
-		if len(t.fails) >= maxThrottled {
-			for k, v := range t.fails {
-				if now.Sub(v.first) > t.window {
-					delete(t.fails, k)
+	k := throttleKey{strings.ToLower(username), addr}
+	pair := live(t.pairs, k, now, t.window)
+	if pair == nil {
+		return 0
+	}
+	if pair.count >= t.limit {
+		return pair.first.Add(t.window).Sub(now)
+	}
+	if user := live(t.users, k.username, now, t.window); user != nil && user.count >= t.userLimit {
+		return user.first.Add(t.window).Sub(now)
+	}
+	return 0
+}
+
+// fail counts a failed sign-in of username from addr.
+func (t *throttle) fail(username, addr string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	k := throttleKey{strings.ToLower(username), addr}
+	count(t.pairs, k, now, t.window)
+	count(t.users, k.username, now, t.window)
+}
+
+// reset forgets the failures of username from addr, after it signed in.
+func (t *throttle) reset(username, addr string) {
+	t.mu.Lock()
+	delete(t.pairs, throttleKey{strings.ToLower(username), addr})
+	t.mu.Unlock()
+}
+
+// live returns the failures of key in m if its window is still open; it
+// forgets them once it has closed.
+func live[K comparable](m map[K]*failures, key K, now time.Time, window time.Duration) *failures {
+	f := m[key]
+	if f != nil && now.Sub(f.first) >= window {
+		delete(m, key)
+		return nil
+	}
+	return f
+}
+
+// count adds a failure to key in m, opening a window when none is open.
+// When m is full of open windows it counts nothing, failing open rather
+// than growing without bound.
+func count[K comparable](m map[K]*failures, key K, now time.Time, window time.Duration) {
+	f := live(m, key, now, window)
+	if f == nil {
+		if len(m) >= maxThrottled {
+			for k, v := range m {
+				if now.Sub(v.first) >= window {
+					delete(m, k)
 				}
 			}
 		}
-		if len(t.fails) >= maxThrottled {
-			return // full of live entries: fail open rather than grow
+		if len(m) >= maxThrottled {
+			return
 		}
 		f = &failures{first: now}
-		t.fails[username] = f
+		m[key] = f
 	}
 	f.count++
 }
 
-func (t *throttle) reset(username string) {
-	t.mu.Lock()
-	delete(t.fails, username)
-	t.mu.Unlock()
+// verifyPassword checks the password of username. It does the same bcrypt
+// work whether the user exists or not, so that the answer's timing tells
+// nothing about which usernames exist.
+func (s *server) verifyPassword(ctx context.Context, username, password string) (userID int64, ok bool, err error) {
+	creds, found, err := s.store.Credentials(ctx, username)
+	if err != nil {
+		return 0, false, err
+	}
+	hash := s.auth.dummyHash
+	if found && creds.PasswordHash != "" {
+		hash = []byte(creds.PasswordHash)
+	}
+	match := bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
+	return creds.UserID, found && creds.PasswordHash != "" && match, nil
 }
 
 // The token endpoint: OAuth2's password flow, a form post, so it is a plain
@@ -168,10 +232,12 @@ func (t *throttle) reset(username string) {
 
 const tokenPath = "/auth/token"
 
+const msgNotForm = "the body must be a form: send Content-Type: application/x-www-form-urlencoded"
+
 func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" {
-		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnsupportedMediaType), Status: http.StatusUnsupportedMediaType, Detail: "validation failed",
+		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnsupportedMediaType), Status: http.StatusUnsupportedMediaType, Detail: msgNotForm,
 			Errors: []*huma.ErrorDetail{{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"}}})
 		return
 	}
@@ -209,35 +275,29 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 		writeProblemModel(w, m)
 		return
 	}
-	if wait := s.auth.throttle.blocked(username); wait > 0 {
+	addr := clientAddr(r)
+	if wait := s.auth.throttle.blocked(username, addr); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeProblem(w, http.StatusTooManyRequests, "Too many failed sign-ins for this username; try again later")
 		return
 	}
 	ctx := r.Context()
-	creds, found, err := s.store.Credentials(ctx, username)
+	userID, ok, err := s.verifyPassword(ctx, username, password)
 	if err != nil {
 		s.log.ErrorContext(ctx, "sign-in", "err", err)
 		writeProblem(w, http.StatusInternalServerError, "internal server error")
 		return
 	}
-	// The same bcrypt work whether the user exists or not: the answer's
-	// timing tells nothing about which usernames exist.
-	hash := s.auth.dummyHash
-	if found && creds.PasswordHash != "" {
-		hash = []byte(creds.PasswordHash)
-	}
-	match := bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
-	if !found || creds.PasswordHash == "" || !match {
-		s.auth.throttle.fail(username)
+	if !ok {
+		s.auth.throttle.fail(username, addr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="blogd"`)
 		writeProblem(w, http.StatusUnauthorized, "Incorrect username or password")
 		return
 	}
-	s.auth.throttle.reset(username)
+	s.auth.throttle.reset(username, addr)
 	token, err := newToken()
 	if err == nil {
-		err = s.store.CreateToken(ctx, creds.UserID, tokenHash(token), s.auth.now().Add(s.auth.ttl))
+		err = s.store.CreateToken(ctx, userID, tokenHash(token), s.auth.now().Add(s.auth.ttl))
 	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "sign-in", "err", err)
@@ -287,7 +347,7 @@ func documentAuth(o *huma.OpenAPI) {
 	o.AddOperation(&huma.Operation{
 		OperationID: "create-token", Method: http.MethodPost, Path: tokenPath, Tags: []string{tagUsers},
 		Summary: "Sign in: trade a username and password for a bearer token (OAuth2 password flow)",
-		Description: "Repeated failures for one username are throttled: 429 with Retry-After. " +
+		Description: "Repeated failures for one username from one client address are throttled: 429 with Retry-After. " +
 			"Every failure says the same, whether the username exists or not.",
 		RequestBody: &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/x-www-form-urlencoded": {Schema: form},
@@ -301,7 +361,7 @@ func documentAuth(o *huma.OpenAPI) {
 			"413": problem("The request body is larger than 1 MiB."),
 			"415": problem("The body is not a form (application/x-www-form-urlencoded)."),
 			"422": problem("A field is missing or too long, or grant_type is not password."),
-			"429": problem("Too many failed sign-ins for this username: wait Retry-After seconds."),
+			"429": problem("Too many failed sign-ins for this username from this address: wait Retry-After seconds."),
 			"500": problem("An unexpected failure; the server logs it and reveals nothing of it."),
 		},
 	})

@@ -16,14 +16,11 @@ type listUsersInput struct {
 	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role"`
 }
 
-type updateUserInput struct {
-	IDPath
-	Body blogd.UserUpdate
-}
+type updateUserInput = idBodyInput[blogd.UserUpdate]
 
 func (s *server) registerUsers(a huma.API) {
 	register(a, s, postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict),
-		func(ctx context.Context, in *struct{ Body blogd.UserCreate }) (*created[blogd.User], error) {
+		func(ctx context.Context, in *bodyInput[blogd.UserCreate]) (*created[blogd.User], error) {
 			hash, err := s.hashPassword(ctx, in.Body.Password)
 			if err != nil {
 				return nil, err
@@ -54,11 +51,15 @@ func (s *server) registerUsers(a huma.API) {
 		})
 
 	register(a, s, patchOp("update-user", "/users/{id}",
-		"Change a user's username, email or password; a new password ends every token of the user", tagUsers,
+		"Change a user's username, email or password; a new password needs the current one (but for an admin "+
+			"resetting someone else's) and ends every token of the user", tagUsers,
 		http.StatusNotFound, http.StatusConflict),
 		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
 			var hash *string
 			if in.Body.Password != nil {
+				if err := s.checkCurrentPassword(ctx, in.ID, in.Body.CurrentPassword); err != nil {
+					return nil, err
+				}
 				h, err := s.hashPassword(ctx, *in.Body.Password)
 				if err != nil {
 					return nil, err
@@ -80,4 +81,31 @@ func (s *server) registerUsers(a huma.API) {
 		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Post], error) {
 			return ok(s.store.UserPosts(ctx, in.ID, in.page()))
 		})
+}
+
+// checkCurrentPassword lets a caller change the password of user id: an
+// admin may reset anyone else's; one's own needs the current password. A
+// wrong one counts against the sign-in throttle, like a failed sign-in, so
+// that a stolen token cannot be used to guess the password either.
+func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *string) error {
+	c := callerOf(ctx)
+	if c.ID != id {
+		return nil // selfOrAdmin let only an admin this far
+	}
+	if current == nil {
+		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "Changing your own password needs the current one (current_password)"}
+	}
+	addr := clientAddrOf(ctx)
+	if wait := s.auth.throttle.blocked(c.Username, addr); wait > 0 {
+		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "Too many wrong passwords; try again later"}
+	}
+	_, ok, err := s.verifyPassword(ctx, c.Username, *current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		s.auth.throttle.fail(c.Username, addr)
+		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "The current password is incorrect"}
+	}
+	return nil
 }

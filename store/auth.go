@@ -9,10 +9,10 @@ import (
 	"github.com/blogd/blogd"
 )
 
-// Credentials returns the password hash of the user with username; ok is
-// false when there is no such user.
+// Credentials returns the password hash of the user with username, in any
+// case; ok is false when there is no such user.
 func (s *Store) Credentials(ctx context.Context, username string) (c blogd.Credentials, ok bool, err error) {
-	ok, err = s.reader().queryRow(ctx, "SELECT id, password_hash FROM users WHERE username = ?", []any{username},
+	ok, err = s.reader().queryRow(ctx, "SELECT id, password_hash FROM users WHERE lower(username) = lower(?)", []any{username},
 		&c.UserID, &c.PasswordHash)
 	if err != nil {
 		return c, false, fmt.Errorf("credentials of %q: %w", username, err)
@@ -80,7 +80,7 @@ func (s *Store) ownerOf(ctx context.Context, table string, id int64) (int64, err
 // the role if it does not exist yet, in one transaction: the way the first
 // admin is made (blogd user create --admin).
 func (s *Store) CreateUserWithRole(ctx context.Context, in blogd.UserCreate, passwordHash, role string) (blogd.User, error) {
-	u := blogd.User{Username: in.Username, Email: in.Email, CreatedAt: s.timestamp()}
+	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: s.timestamp()}
 	err := s.inTx(ctx, func(c conn) error {
 		if _, err := c.queryRow(ctx, insertUser, []any{u.Username, u.Email, passwordHash, u.CreatedAt}, &u.ID); err != nil {
 			return err

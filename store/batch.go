@@ -37,7 +37,7 @@ func (b *Batch) insert(query string, args ...any) (int64, error) {
 // AddUser inserts a user with a password hash (empty: the user cannot sign
 // in) and returns its id.
 func (b *Batch) AddUser(in blogd.UserCreate, passwordHash string) (int64, error) {
-	return b.insert(insertUser, in.Username, in.Email, passwordHash, b.now)
+	return b.insert(insertUser, in.Username, blogd.NormalizeEmail(in.Email), passwordHash, b.now)
 }
 
 // AddProfile inserts a user's profile and returns its id.

@@ -51,9 +51,16 @@ func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) ([]bl
 	return out, nil
 }
 
-func (s *Store) updateNamed(ctx context.Context, table string, id int64, in blogd.CategoryUpdate) (blogd.Category, error) {
+// updateNamed changes a category or role; before, when not nil, runs first
+// in the same transaction and may refuse the change.
+func (s *Store) updateNamed(ctx context.Context, table string, id int64, in blogd.CategoryUpdate, before beforeWrite) (blogd.Category, error) {
 	var out blogd.Category
 	err := s.inTx(ctx, func(c conn) error {
+		if before != nil {
+			if err := before(ctx, c, id); err != nil {
+				return err
+			}
+		}
 		ok, err := c.queryRow(ctx, "UPDATE "+table+` SET name = COALESCE(?, name), description = COALESCE(?, description)
 			WHERE id = ? RETURNING id, name, description`, []any{in.Name, in.Description, id},
 			&out.ID, &out.Name, &out.Description)
@@ -85,10 +92,10 @@ func (s *Store) Categories(ctx context.Context, p blogd.Page) ([]blogd.Category,
 
 // UpdateCategory changes the given fields of a category.
 func (s *Store) UpdateCategory(ctx context.Context, id int64, in blogd.CategoryUpdate) (blogd.Category, error) {
-	return s.updateNamed(ctx, tableCategories, id, in)
+	return s.updateNamed(ctx, tableCategories, id, in, nil)
 }
 
 // DeleteCategory deletes a category; its posts stay, their links to it go.
 func (s *Store) DeleteCategory(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, tableCategories, id)
+	return s.deleteByID(ctx, tableCategories, id, nil)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/blogd/blogd"
 )
@@ -99,20 +101,27 @@ func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) ([]b
 }
 
 // CommentTree returns a page of a post's top-level comments, each with its
-// whole reply tree. One recursive query reads every comment of the page's
-// threads, however deep or wide; the tree is assembled in memory.
-func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page) ([]*blogd.CommentThread, error) {
+// reply tree down to depth levels (the top level is level 1). One recursive
+// query reads every comment of the page's threads, however wide; the tree is
+// assembled in memory. A comment on the last level served that has replies
+// is marked MoreReplies.
+func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, depth int) ([]*blogd.CommentThread, error) {
 	c := s.reader()
-	cms, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.Comment, error) {
-		return queryList(ctx, c, scanComment, `WITH RECURSIVE
+	cms, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.CommentThread, error) {
+		return queryList(ctx, c, func(rows *sql.Rows, t *blogd.CommentThread) error {
+			cm := &t.Comment
+			return rows.Scan(&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt), &t.MoreReplies)
+		}, `WITH RECURSIVE
 			top(id) AS (
 				SELECT id FROM comments WHERE post_id = ? AND parent_id IS NULL ORDER BY id LIMIT ? OFFSET ?),
-			thread(id) AS (
-				SELECT id FROM top
+			thread(id, depth) AS (
+				SELECT id, 1 FROM top
 				UNION ALL
-				SELECT r.id FROM comments r JOIN thread t ON r.parent_id = t.id)
-			SELECT `+commentColumns+` FROM thread t JOIN comments c ON c.id = t.id ORDER BY c.id`,
-			pageArgs(p, postID)...)
+				SELECT r.id, t.depth + 1 FROM comments r JOIN thread t ON r.parent_id = t.id WHERE t.depth < ?)
+			SELECT `+commentColumns+`,
+				t.depth = ? AND EXISTS (SELECT 1 FROM comments x WHERE x.parent_id = c.id)
+			FROM thread t JOIN comments c ON c.id = t.id ORDER BY c.id`,
+			append(pageArgs(p, postID), depth, depth)...)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("comment tree of post %d: %w", postID, err)
@@ -122,13 +131,11 @@ func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page) ([]
 
 // buildThreads nests comments under their parents. A reply is created after
 // its parent, so in id order every parent comes before its replies.
-func buildThreads(cms []blogd.Comment) []*blogd.CommentThread {
-	nodes := make([]blogd.CommentThread, len(cms))
-	byID := make(map[int64]*blogd.CommentThread, len(cms))
+func buildThreads(nodes []blogd.CommentThread) []*blogd.CommentThread {
+	byID := make(map[int64]*blogd.CommentThread, len(nodes))
 	roots := []*blogd.CommentThread{}
-	for i := range cms {
+	for i := range nodes {
 		n := &nodes[i]
-		n.Comment = cms[i]
 		n.Replies = []*blogd.CommentThread{}
 		byID[n.ID] = n
 		if n.ParentID == nil {
@@ -158,7 +165,55 @@ func (s *Store) UpdateComment(ctx context.Context, id int64, in blogd.CommentUpd
 	return cm, nil
 }
 
-// DeleteComment deletes a comment and, by cascade, its whole reply subtree.
+// DeleteComment deletes a comment and its whole reply subtree.
 func (s *Store) DeleteComment(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, tableComments, id)
+	return s.deleteByID(ctx, tableComments, id, deleteCommentsOf(commentSubtree))
+}
+
+// The roots of the comment trees that a delete removes, each selected by the
+// id of the deleted row: a comment's own subtree; every comment of a post;
+// a user's comments (and the replies below them, on any post) and every
+// comment on the user's posts.
+const (
+	commentSubtree = "SELECT id FROM comments WHERE id = ?"
+	commentsOfPost = "SELECT id FROM comments WHERE post_id = ? AND parent_id IS NULL"
+	commentsOfUser = `SELECT id FROM comments WHERE user_id = ?
+		UNION SELECT c.id FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.user_id = ? AND c.parent_id IS NULL`
+)
+
+// deleteCommentsOf returns the step of a delete that removes the replies
+// below the roots that rootsQuery selects (see deleteComments).
+func deleteCommentsOf(rootsQuery string) beforeWrite {
+	return func(ctx context.Context, c conn, id int64) error {
+		return deleteComments(ctx, c, rootsQuery, id)
+	}
+}
+
+// deleteComments deletes every reply below the roots that rootsQuery
+// selects with id (every ? of rootsQuery is id); the roots themselves go
+// with the row being deleted, by its foreign-key cascade. Left to the
+// foreign keys, a reply chain would be deleted one level at a time, and
+// SQLite stops a cascade 1,000 levels deep ("too many levels of trigger
+// recursion"), a chain any user can build. So the replies are first
+// detached, each one's parent_id cleared in one statement, then deleted by
+// id: a delete costs the same few statements at any depth, on both
+// databases.
+func deleteComments(ctx context.Context, c conn, rootsQuery string, id int64) error {
+	rows, err := c.query(ctx, `WITH RECURSIVE doomed(id) AS (
+			SELECT id FROM comments WHERE parent_id IN (`+rootsQuery+`)
+			UNION SELECT r.id FROM comments r JOIN doomed d ON r.parent_id = d.id)
+		UPDATE comments SET parent_id = NULL
+		WHERE parent_id IS NOT NULL AND id IN (SELECT id FROM doomed) RETURNING id`,
+		slices.Repeat([]any{id}, strings.Count(rootsQuery, "?"))...)
+	if err != nil {
+		return fmt.Errorf("flatten comment trees: %w", err)
+	}
+	ids, err := collect(rows, func(rows *sql.Rows, id *int64) error { return rows.Scan(id) })
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if _, err := c.exec(ctx, "DELETE FROM comments WHERE id IN (SELECT value FROM idtable(?))", c.d.ids(ids)); err != nil {
+		return fmt.Errorf("delete replies: %w", err)
+	}
+	return nil
 }

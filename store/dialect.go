@@ -36,11 +36,12 @@ type dialect interface {
 // constraintDetails names, for each uniqueness constraint, the sentence a
 // client sees when a change would break it.
 var constraintDetails = map[string]string{
-	"users_username_key":   "username already taken",
-	"users_email_key":      "email already taken",
-	"categories_name_key":  "category name already taken",
-	"roles_name_key":       "role name already taken",
-	"profiles_user_id_key": "Profile already exists for this user",
+	"users_username_key":       "username already taken",
+	"users_username_lower_key": "username already taken",
+	"users_email_key":          "email already taken",
+	"categories_name_key":      "category name already taken",
+	"roles_name_key":           "role name already taken",
+	"profiles_user_id_key":     "Profile already exists for this user",
 }
 
 // jsonIDs encodes ids as a JSON array without reflection.

@@ -264,7 +264,7 @@ func (s *Store) UpdatePost(ctx context.Context, id int64, in blogd.PostUpdate) (
 
 // DeletePost deletes a post; its category links and comments go with it.
 func (s *Store) DeletePost(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, tablePosts, id)
+	return s.deleteByID(ctx, tablePosts, id, deleteCommentsOf(commentsOfPost))
 }
 
 // PostCategories lists a post's categories with the association's

@@ -28,13 +28,32 @@ func (s *Store) Roles(ctx context.Context, p blogd.Page) ([]blogd.Role, error) {
 
 // UpdateRole changes the given fields of a role.
 func (s *Store) UpdateRole(ctx context.Context, id int64, in blogd.RoleUpdate) (blogd.Role, error) {
-	c, err := s.updateNamed(ctx, tableRoles, id, blogd.CategoryUpdate(in))
+	c, err := s.updateNamed(ctx, tableRoles, id, blogd.CategoryUpdate(in), keepBuiltinRole(in.Name))
 	return blogd.Role(c), err
 }
 
 // DeleteRole deletes a role; the users stay, their links to it go.
 func (s *Store) DeleteRole(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, tableRoles, id)
+	return s.deleteByID(ctx, tableRoles, id, keepBuiltinRole(nil))
+}
+
+// keepBuiltinRole refuses, in the transaction of the change, to delete a
+// built-in role (rename nil) or to give it another name: blogd finds its
+// admins and moderators by these names, and an admin who renamed "admin"
+// would lock every admin out, himself included.
+func keepBuiltinRole(rename *string) beforeWrite {
+	return func(ctx context.Context, c conn, id int64) error {
+		var name string
+		ok, err := c.queryRow(ctx, "SELECT name FROM roles WHERE id = ?", []any{id}, &name)
+		if err != nil || !ok {
+			return err // a missing role is reported by the change itself
+		}
+		if blogd.IsBuiltinRole(name) && (rename == nil || *rename != name) {
+			return &blogd.Error{Kind: blogd.KindConflict,
+				Detail: fmt.Sprintf("The built-in role %q cannot be renamed or deleted", name)}
+		}
+		return nil
+	}
 }
 
 func asRoles(cs []blogd.Category) []blogd.Role {

@@ -166,14 +166,21 @@ func (sqliteDialect) wrap(err error) error {
 	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-		// The message ends "UNIQUE constraint failed: users.username".
+		// The message ends "UNIQUE constraint failed: users.username", or
+		// "...failed: index 'users_username_lower_key'" for an index on an
+		// expression.
 		msg := se.Error()
 		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 			col := strings.TrimSpace(msg[i+len("failed: "):])
-			if j := strings.IndexByte(col, ' '); j >= 0 {
-				col = col[:j]
+			key := ""
+			if index, ok := strings.CutPrefix(col, "index '"); ok {
+				key, _, _ = strings.Cut(index, "'")
+			} else {
+				if j := strings.IndexByte(col, ' '); j >= 0 {
+					col = col[:j]
+				}
+				key = strings.ReplaceAll(col, ".", "_") + "_key"
 			}
-			key := strings.ReplaceAll(col, ".", "_") + "_key"
 			if detail, ok := constraintDetails[key]; ok {
 				return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: detail}, err)
 			}

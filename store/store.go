@@ -329,6 +329,10 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 // reader returns a conn on the read pool.
 func (s *Store) reader() conn { return conn{pool: s.read, d: s.d, detach: s.detachReads} }
 
+// beforeWrite is a step that runs first in a write's transaction, on the
+// row with id: a check that may refuse the write, or rows to change first.
+type beforeWrite func(ctx context.Context, c conn, id int64) error
+
 // maxTxAttempts bounds how often a transaction is run again after a
 // deadlock or serialization failure.
 const maxTxAttempts = 5

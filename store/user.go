@@ -17,10 +17,10 @@ func scanUser(rows *sql.Rows, u *blogd.User) error {
 	return rows.Scan(&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
 }
 
-// CreateUser inserts a user with the hash of their password; a taken
-// username or email is a conflict.
+// CreateUser inserts a user with the hash of their password; a username or
+// email taken in any case is a conflict. The email is stored in lower case.
 func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate, passwordHash string) (blogd.User, error) {
-	u := blogd.User{Username: in.Username, Email: in.Email, CreatedAt: s.timestamp()}
+	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: s.timestamp()}
 	err := s.inTx(ctx, func(c conn) error {
 		_, err := c.queryRow(ctx, insertUser,
 			[]any{u.Username, u.Email, passwordHash, u.CreatedAt}, &u.ID)
@@ -103,7 +103,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in blogd.UserUpdate, p
 		ok, err := c.queryRow(ctx, `UPDATE users SET username = COALESCE(?, username), email = COALESCE(?, email),
 			password_hash = COALESCE(?, password_hash)
 			WHERE id = ? RETURNING id, username, email, created_at`,
-			[]any{in.Username, in.Email, nullString(passwordHash), id}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+			[]any{in.Username, normalizedEmail(in.Email), nullString(passwordHash), id}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
 		if err == nil && !ok {
 			err = notFound(tableUsers)
 		}
@@ -118,16 +118,32 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in blogd.UserUpdate, p
 	return u, nil
 }
 
+// normalizedEmail is the stored form of an optional email.
+func normalizedEmail(email *string) *string {
+	if email == nil {
+		return nil
+	}
+	e := blogd.NormalizeEmail(*email)
+	return &e
+}
+
 // DeleteUser deletes a user. The database cascades to the user's profile,
 // posts (and their category links and comments), comments (and every reply
 // below them) and role links.
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
-	return s.deleteByID(ctx, tableUsers, id)
+	return s.deleteByID(ctx, tableUsers, id, deleteCommentsOf(commentsOfUser))
 }
 
 // deleteByID deletes the row of table with id, or reports it missing.
-func (s *Store) deleteByID(ctx context.Context, table string, id int64) error {
+// before, when not nil, runs first in the same transaction: a check that
+// may refuse the delete, or rows to remove first.
+func (s *Store) deleteByID(ctx context.Context, table string, id int64, before beforeWrite) error {
 	err := s.inTx(ctx, func(c conn) error {
+		if before != nil {
+			if err := before(ctx, c, id); err != nil {
+				return err
+			}
+		}
 		n, err := c.exec(ctx, "DELETE FROM "+table+" WHERE id = ?", id)
 		if err == nil && n == 0 {
 			err = notFound(table)
