@@ -44,6 +44,16 @@ type Config struct {
 	LoginWindow          time.Duration
 	// Now is the clock of token expiry and throttling; nil means time.Now.
 	Now func() time.Time
+
+	// RateLimit is the requests a second that one client address may make
+	// (in bursts of up to RateBurst; 0: as many as RateLimit, at least 1);
+	// the rest get 429 with Retry-After. 0 means no limit. The health checks
+	// and /metrics are never limited.
+	RateLimit float64
+	RateBurst int
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser ("*" for any); none means none.
+	CORSOrigins []string
 }
 
 // server holds the dependencies of the operations.
@@ -51,6 +61,8 @@ type server struct {
 	store *store.Store
 	log   *slog.Logger
 	auth  *authConfig
+	// rateLimited: every operation but the health checks may answer 429.
+	rateLimited bool
 }
 
 // NewHandler returns the whole HTTP API as one handler: the operations, the
@@ -72,7 +84,20 @@ func newHandler(cfg Config) (http.Handler, []string) {
 		"users, one-to-one profiles, posts, categories (many-to-many with an association entity), " +
 		"threaded comments and roles.\n\n" +
 		"Every error is an RFC 9457 `application/problem+json` body; each operation lists the ones it can return. " +
-		"Any route also answers 404 (unknown path) or 405 (method not allowed) in the same form."
+		"Any route also answers 404 (unknown path) or 405 (method not allowed) in the same form.\n\n" +
+		"Ids in a path name a resource: an unknown one is 404 (`/users/9999/posts`). Ids in a query filter a list: " +
+		"an unknown one matches nothing, 200 `[]` (`/posts?user_id=9999`)."
+	// The docs page groups operations by tag, in the order declared here
+	// (else in the order huma meets them, which varies).
+	hc.Tags = []*huma.Tag{
+		{Name: tagUsers, Description: "Accounts and signing in; a user has one profile, many posts, comments and roles."},
+		{Name: tagProfiles, Description: "The one-to-one extension of a user."},
+		{Name: tagPosts, Description: "Posts: one author (many-to-one), many categories (many-to-many)."},
+		{Name: tagCategories, Description: "Categories, linked to posts through an association that records when."},
+		{Name: tagComments, Description: "Comments on posts, and replies to comments (self-referential)."},
+		{Name: tagRoles, Description: "Roles, many-to-many with users; admin and moderator are built in."},
+		{Name: tagHealth, Description: "Liveness and readiness checks."},
+	}
 	// No $schema links in every response body: clients do not need them and
 	// they cost an allocation per response. Without them, the per-schema
 	// routes under /schemas serve nothing anyone links to.
@@ -88,7 +113,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
 	logger := slog.New(withRequestID{cfg.Logger.Handler()})
-	s := &server{store: cfg.Store, log: logger, auth: newAuthConfig(cfg)}
+	s := &server{store: cfg.Store, log: logger, auth: newAuthConfig(cfg), rateLimited: cfg.RateLimit > 0}
 	a.UseMiddleware(s.authMiddleware(a))
 	mux.HandleFunc("POST "+tokenPath, s.tokenHandler)
 	documentAuth(a.OpenAPI())
@@ -109,8 +134,12 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	registerRuntimeMetrics(reg, cfg.Store)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 
-	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux))
+	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux), mux.ServeMux)
 	h = recoverPanics(h, logger)
+	if cfg.RateLimit > 0 {
+		h = limitRate(h, newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now))
+	}
+	h = allowCORS(h, cfg.CORSOrigins)
 	h = observe(h, logger, newMetrics(reg))
 	return h, mux.patterns
 }
@@ -149,6 +178,9 @@ func (m *routeMux) Handle(pattern string, handler http.Handler) {
 // mapped to HTTP problems in one place, problemFor.
 func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	guard(&op)
+	if s.rateLimited && !exemptFromRateLimit[op.Path] {
+		op.Errors = append(op.Errors, http.StatusTooManyRequests)
+	}
 	huma.Register(a, op, func(ctx context.Context, in *I) (*O, error) {
 		if err := actAs(ctx, in); err != nil {
 			return nil, s.problemFor(ctx, err)
@@ -259,6 +291,8 @@ func deleteOp(id, path, summary, tag string, errs ...int) huma.Operation {
 		Tags: []string{tag}, DefaultStatus: http.StatusNoContent, Errors: append(errs, http.StatusUnprocessableEntity)}
 }
 
+const tagHealth = "health"
+
 // healthStatus is the body of the health checks.
 type healthStatus struct {
 	Status string `json:"status" example:"ok"`
@@ -266,13 +300,13 @@ type healthStatus struct {
 
 func (s *server) registerHealth(a huma.API) {
 	// The health checks take no input, so they cannot answer 422.
-	live := getOp("healthz", "/healthz", "Liveness: the process is up", "health")
+	live := getOp("healthz", "/healthz", "Liveness: the process is up", tagHealth)
 	live.Errors = []int{http.StatusInternalServerError}
 	register(a, s, live,
 		func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 			return &body[healthStatus]{Body: healthStatus{Status: "ok"}}, nil
 		})
-	op := getOp("readyz", "/readyz", "Readiness: the database answers", "health")
+	op := getOp("readyz", "/readyz", "Readiness: the database answers", tagHealth)
 	op.Errors = []int{http.StatusServiceUnavailable}
 	register(a, s, op, func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 		if err := s.store.Ping(ctx); err != nil {

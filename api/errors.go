@@ -223,7 +223,7 @@ const maxBodyBytes = 1 << 20
 // 422. huma, like many validators, reads a null as an absent optional field;
 // in blogd no PATCH field can be null, and a client that sends one expects to
 // hear so, not to see nothing change.
-func withNullCheck(next http.Handler) http.Handler {
+func withNullCheck(next http.Handler, mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPatch || r.Body == nil {
 			next.ServeHTTP(w, r)
@@ -259,6 +259,9 @@ func withNullCheck(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// The answer comes before the mux has matched a route: name the
+		// route for the access log and metrics, as the mux would have.
+		_, r.Pattern = mux.Handler(r)
 		writeProblemModel(w, m)
 	})
 }

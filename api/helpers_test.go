@@ -65,12 +65,23 @@ func (c *clock) advance(d time.Duration) {
 
 func newEnv(t testing.TB, b backend) *env {
 	t.Helper()
+	return newEnvWith(t, b, nil)
+}
+
+// newEnvWith is newEnv with the handler's configuration changed by
+// configure (nil: none).
+func newEnvWith(t testing.TB, b backend, configure func(*api.Config)) *env {
+	t.Helper()
 	counter := &sqlcount.Counter{}
 	st := b.Open(t, store.Options{WrapDriver: counter.Wrap})
 	logs := &bytes.Buffer{}
 	clk := &clock{now: time.Now()}
-	h := api.NewHandler(api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test",
-		PasswordCost: bcrypt.MinCost, Now: clk.Now, TokenTTL: time.Hour})
+	cfg := api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test",
+		PasswordCost: bcrypt.MinCost, Now: clk.Now, TokenTTL: time.Hour}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h := api.NewHandler(cfg)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()

@@ -157,3 +157,38 @@ func TestUnsupportedMediaTypeSaysWhy(t *testing.T) {
 		t.Errorf("%d %s", r.status, r.body)
 	}
 }
+
+// One rule for unknown ids: in a path (a resource) 404, in a query (a
+// filter) an empty list.
+func TestUnknownIDsInPathsAndFilters(t *testing.T) {
+	eachBackend(t, func(t *testing.T, bk backend) {
+		e := newEnv(t, bk)
+		ada := e.user("ada")
+		e.post(ada)
+		for _, path := range []string{"/posts?user_id=999999", "/posts?category_id=999999",
+			"/posts?user_id=999999&category_id=999999", "/users?category_id=999999", "/users?role_id=999999",
+			"/users?category_id=999999&role_id=999999"} {
+			r := e.call("GET", path, nil, 200, nil)
+			if string(r.body) != "[]\n" && string(r.body) != "[]" {
+				t.Errorf("%s: %s", path, r.body)
+			}
+		}
+		for path, detail := range map[string]string{
+			"/users/999999/posts": "User not found", "/users/999999/roles": "User not found",
+			"/categories/999999/posts": "Category not found", "/roles/999999/users": "Role not found",
+			"/posts/999999/comments": "Post not found", "/posts/999999/categories": "Post not found",
+			"/posts/999999/comments/tree": "Post not found", "/comments/999999/replies": "Comment not found",
+			"/users/999999/profile": "User not found",
+		} {
+			e.fail("GET", path, nil, 404, detail)
+		}
+		// The document states the rule, for each filter.
+		doc := string(e.call("GET", "/openapi.json", nil, 200, nil).body)
+		for _, want := range []string{"an unknown user gives []", "an unknown category gives []", "an unknown role gives []",
+			"an unknown one matches nothing"} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("the document does not say %q", want)
+			}
+		}
+	})
+}

@@ -92,3 +92,66 @@ func TestProblemForUnmatchedRoutesIsJSON(t *testing.T) {
 		t.Errorf("unmatched request not logged as such")
 	}
 }
+
+// An error line names its request, so that it can be matched to the access
+// line, and the access line gives its duration's unit.
+func TestErrorLinesCarryTheRequestID(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	e.store.Close() // the readiness check now fails, and logs why
+	req, _ := http.NewRequest("GET", e.srv.URL+"/readyz", nil)
+	req.Header.Set("X-Request-ID", "trace-err-1")
+	resp, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Fatalf("readyz on a closed store: %d", resp.StatusCode)
+	}
+	found := false
+	for _, l := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(l, "level=ERROR") {
+			found = true
+			if !strings.Contains(l, "request_id=trace-err-1") {
+				t.Errorf("error line without its request id: %s", l)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no error line in\n%s", e.logs)
+	}
+	e.logs.Reset() // the errors were the point
+}
+
+// A PATCH refused for a null field is counted under its route, not as an
+// unmatched path.
+func TestNullCheckNamesTheRoute(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	id := e.user("ada")
+	e.fail("PATCH", fmt.Sprintf("/users/%d", id), `{"email":null}`, 422, "")
+	if !strings.Contains(e.logs.String(), `route="PATCH /users/{id}"`) || strings.Contains(e.logs.String(), "unmatched") {
+		t.Errorf("log:\n%s", e.logs)
+	}
+	m := e.call("GET", "/metrics", nil, 200, nil)
+	if !strings.Contains(string(m.body), `blogd_http_requests_total{method="PATCH",route="PATCH /users/{id}",status="422"} 1`) {
+		t.Errorf("no metric for the refused PATCH")
+	}
+}
+
+// The docs page shows the groups in a fixed order, the document's.
+func TestTagsInOrder(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	var doc struct {
+		Tags []struct {
+			Name string `json:"name"`
+		} `json:"tags"`
+	}
+	e.call("GET", "/openapi.json", nil, 200, &doc)
+	var names []string
+	for _, tag := range doc.Tags {
+		names = append(names, tag.Name)
+	}
+	if got := strings.Join(names, ","); got != "users,profiles,posts,categories,comments,roles,health" {
+		t.Errorf("tags %s", got)
+	}
+}

@@ -80,8 +80,11 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	case http.StatusInternalServerError:
 		return "An unexpected failure; the server logs it and reveals nothing of it.", "internal server error"
 	case http.StatusTooManyRequests:
-		return "Too many failed sign-ins for this username: wait the Retry-After header's seconds.",
-			"Too many failed sign-ins for this username; try again later"
+		if op.OperationID == "create-token" {
+			return "Too many failed sign-ins for this username from this address: wait the Retry-After header's seconds.",
+				"Too many failed sign-ins for this username; try again later"
+		}
+		return "Too many requests from this client address: wait the Retry-After header's seconds.", msgRateLimited
 	case http.StatusServiceUnavailable:
 		return "The database does not answer.", "database unavailable"
 	}

@@ -12,8 +12,8 @@ const tagPosts = "posts"
 
 type listPostsInput struct {
 	PageQuery
-	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts"`
-	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category"`
+	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts (an unknown user gives [])"`
+	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category (an unknown category gives [])"`
 }
 
 type createPostInput struct {

@@ -13,7 +13,7 @@ const tagUsers = "users"
 type listUsersInput struct {
 	PageQuery
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only users with a post in this category (an unknown category gives [])"`
-	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role"`
+	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role (an unknown role gives [])"`
 }
 
 type updateUserInput = idBodyInput[blogd.UserUpdate]

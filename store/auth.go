@@ -88,24 +88,81 @@ func (s *Store) CreateUserWithRole(ctx context.Context, in blogd.UserCreate, pas
 		if role == "" {
 			return nil
 		}
-		var roleID int64
-		ok, err := c.queryRow(ctx, "SELECT id FROM roles WHERE name = ?", []any{role}, &roleID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			if _, err := c.queryRow(ctx, "INSERT INTO roles (name, description) VALUES (?, ?) RETURNING id",
-				[]any{role, "created by blogd user create"}, &roleID); err != nil {
-				return err
-			}
-		}
-		_, err = c.exec(ctx, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING", u.ID, roleID)
-		return err
+		return grantRole(ctx, c, u.ID, role)
 	})
 	if err != nil {
 		return blogd.User{}, fmt.Errorf("create user %q: %w", in.Username, err)
 	}
 	return u, nil
+}
+
+// GrantRole gives the user with username (in any case) the named role,
+// creating the role if it does not exist yet: the way back for an
+// operator whose admins lost their role (blogd user grant). It returns the
+// user.
+func (s *Store) GrantRole(ctx context.Context, username, role string) (blogd.User, error) {
+	var u blogd.User
+	err := s.inTx(ctx, func(c conn) error {
+		var err error
+		if u, err = userByName(ctx, c, username); err != nil {
+			return err
+		}
+		return grantRole(ctx, c, u.ID, role)
+	})
+	if err != nil {
+		return blogd.User{}, fmt.Errorf("grant role %q to %q: %w", role, username, err)
+	}
+	return u, nil
+}
+
+// SetPassword replaces the password hash of the user with username (in any
+// case) and ends every token of the user (blogd user password). It returns
+// the user.
+func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) (blogd.User, error) {
+	var u blogd.User
+	err := s.inTx(ctx, func(c conn) error {
+		var err error
+		if u, err = userByName(ctx, c, username); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, u.ID); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, "DELETE FROM tokens WHERE user_id = ?", u.ID)
+		return err
+	})
+	if err != nil {
+		return blogd.User{}, fmt.Errorf("set the password of %q: %w", username, err)
+	}
+	return u, nil
+}
+
+// userByName reads the user with username, in any case.
+func userByName(ctx context.Context, c conn, username string) (blogd.User, error) {
+	var u blogd.User
+	ok, err := c.queryRow(ctx, "SELECT id, username, email, created_at FROM users WHERE lower(username) = lower(?)",
+		[]any{username}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+	if err == nil && !ok {
+		err = notFound(tableUsers)
+	}
+	return u, err
+}
+
+// grantRole links user id to the named role, creating the role if needed.
+func grantRole(ctx context.Context, c conn, userID int64, role string) error {
+	var roleID int64
+	ok, err := c.queryRow(ctx, "SELECT id FROM roles WHERE name = ?", []any{role}, &roleID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if _, err := c.queryRow(ctx, "INSERT INTO roles (name, description) VALUES (?, ?) RETURNING id",
+			[]any{role, "created by blogd user"}, &roleID); err != nil {
+			return err
+		}
+	}
+	_, err = c.exec(ctx, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?) ON CONFLICT DO NOTHING", userID, roleID)
+	return err
 }
 
 // nullString is a *string argument: NULL when nil.

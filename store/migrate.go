@@ -16,12 +16,22 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
+// Migrations is what opening the store did to the schema.
+type Migrations struct {
+	// Applied names the migrations applied, oldest first; none when the
+	// schema was up to date.
+	Applied []string
+	// Version is the schema's version now.
+	Version int64
+}
+
 // migrate applies every pending migration of the dialect's folder
 // (migrations/sqlite or migrations/postgres).
-func migrate(ctx context.Context, db *sql.DB, d dialect) error {
+func migrate(ctx context.Context, db *sql.DB, d dialect) (Migrations, error) {
+	var m Migrations
 	fsys, err := fs.Sub(migrations, "migrations/"+d.name())
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return m, fmt.Errorf("migrations: %w", err)
 	}
 	var opts []goose.ProviderOption
 	gd := goose.DialectSQLite3
@@ -31,16 +41,23 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 		// advisory lock lets one of them migrate while the others wait.
 		locker, err := lock.NewPostgresSessionLocker()
 		if err != nil {
-			return fmt.Errorf("migrations: %w", err)
+			return m, fmt.Errorf("migrations: %w", err)
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	p, err := goose.NewProvider(gd, db, fsys, opts...)
 	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
+		return m, fmt.Errorf("migrations: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
+	results, err := p.Up(ctx)
+	if err != nil {
+		return m, fmt.Errorf("migrations: %w", err)
 	}
-	return nil
+	for _, r := range results {
+		m.Applied = append(m.Applied, r.Source.Path)
+	}
+	if m.Version, err = p.GetDBVersion(ctx); err != nil {
+		return m, fmt.Errorf("migrations: %w", err)
+	}
+	return m, nil
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -31,10 +34,29 @@ func IsPostgresURL(dsn string) bool {
 }
 
 // Open opens the database that dsn names, a postgres:// URL or a SQLite file
-// path, applies the migrations, and returns a Store.
+// path, applies the migrations, and returns a Store. Its errors name the
+// database (a URL without its password).
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	if IsPostgresURL(dsn) {
-		return OpenPostgres(ctx, dsn, opts)
+	var s *Store
+	var err error
+	switch {
+	case IsPostgresURL(dsn):
+		s, err = OpenPostgres(ctx, dsn, opts)
+	case strings.Contains(dsn, "://"):
+		err = errors.New("not a SQLite file path nor a postgres:// URL; blogd speaks SQLite and PostgreSQL")
+	default:
+		s, err = OpenSQLite(ctx, dsn, opts)
 	}
-	return OpenSQLite(ctx, dsn, opts)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
+	}
+	return s, nil
+}
+
+// Redact hides the password of a database URL, for logs and errors.
+func Redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
 }

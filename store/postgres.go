@@ -31,12 +31,13 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	d := postgresDialect{}
-	if err := migrate(ctx, db, d); err != nil {
+	migrated, err := migrate(ctx, db, d)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	p := newPool(db, d, false)
-	s := &Store{read: p, write: p, d: d, now: opts.Now}
+	s := &Store{read: p, write: p, d: d, now: opts.Now, migrated: migrated}
 	if s.now == nil {
 		s.now = time.Now
 	}

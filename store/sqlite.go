@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -21,6 +23,11 @@ import (
 func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("sqlite: the folder %s does not exist", dir)
+		}
 	}
 	var drv driver.Driver = &sqlite.Driver{}
 	if opts.WrapDriver != nil {
@@ -56,7 +63,8 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	d := sqliteDialect{}
 	// Migrate on the writer before any reader opens, so that readers find
 	// the file in WAL mode with its schema.
-	if err := migrate(ctx, write, d); err != nil {
+	migrated, err := migrate(ctx, write, d)
+	if err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -65,7 +73,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true}
+	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true, migrated: migrated}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -59,6 +59,7 @@ type Store struct {
 	// cancelled request there also stops work on the server.
 	detachReads bool
 	now         func() time.Time
+	migrated    Migrations
 
 	closeOnce sync.Once
 	closeErr  error
@@ -77,6 +78,9 @@ func (s *Store) Close() error {
 	})
 	return s.closeErr
 }
+
+// Migrations reports what opening the store did to the schema.
+func (s *Store) Migrations() Migrations { return s.migrated }
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -4,7 +4,8 @@
 //	blogd serve     create or upgrade the database and serve the API
 //	blogd migrate   apply the database migrations and exit
 //	blogd seed      fill the database with a deterministic demo dataset
-//	blogd user      create an account, the first admin among them
+//	blogd user      create an account (the first admin among them), grant a
+//	                role, set a password
 //	blogd version   print the version
 //
 // Every flag can also be set with an environment variable: BLOGD_ and the
@@ -20,9 +21,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -60,7 +61,7 @@ func commands() []command {
 		{"serve", "create or upgrade the database and serve the API", serveCmd},
 		{"migrate", "apply the database migrations and exit", migrateCmd},
 		{"seed", "fill the database with a deterministic demo dataset", seedCmd},
-		{"user", "create an account: blogd user create --username U --email E [--admin]", userCmd},
+		{"user", "manage accounts: blogd user create | grant | password (--help for each)", userCmd},
 		{"version", "print the version", versionCmd},
 	}
 }
@@ -96,12 +97,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return usageError{fmt.Errorf("unknown command %q", args[0])}
 }
 
+// flagSet is the flags of one command, and how to print them for --help.
+type flagSet struct {
+	*flag.FlagSet
+	name string
+	help func()
+}
+
 // newFlagSet returns the flag set of a command, whose --help lists each
 // flag with its environment variable.
-func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+func newFlagSet(name, summary string, stderr io.Writer) *flagSet {
 	fs := flag.NewFlagSet("blogd "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	// The flag package prints its error and the whole usage on a mistake;
+	// parseFlags says what was wrong in one line instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	help := func() {
 		fmt.Fprintf(stderr, "usage: blogd %s [flags]\n\n%s\n\nflags (each also from its environment variable):\n", name, summary)
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(stderr, "  --%s (%s)\n    \t%s", f.Name, envName(f.Name), f.Usage)
@@ -111,7 +122,7 @@ func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 			fmt.Fprintln(stderr)
 		})
 	}
-	return fs
+	return &flagSet{FlagSet: fs, name: name, help: help}
 }
 
 // envName is the environment variable of a flag: BLOGD_DB_MAX_OPEN_CONNS for
@@ -123,15 +134,16 @@ func envName(flagName string) string {
 // parseFlags parses args, then fills each flag not given on the command line
 // from its environment variable. --help prints the flags and is not an
 // error (help is true).
-func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (help bool, err error) {
+func parseFlags(fs *flagSet, args []string, getenv func(string) string) (help bool, err error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.help()
 			return true, nil
 		}
-		return false, usageError{err}
+		return false, usageError{fmt.Errorf("%s; 'blogd %s --help' lists the flags", flagMistake(fs, err), fs.name)}
 	}
 	if fs.NArg() > 0 {
-		return false, usageError{fmt.Errorf("unexpected argument %q", fs.Arg(0))}
+		return false, usageError{fmt.Errorf("unexpected argument %q; 'blogd %s --help' lists the flags", fs.Arg(0), fs.name)}
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -142,7 +154,7 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (he
 		}
 		if v := getenv(envName(f.Name)); v != "" {
 			if err := fs.Set(f.Name, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: %w", envName(f.Name), v, err))
+				errs = append(errs, fmt.Errorf("%s=%q: not a valid value for --%s (default %q)", envName(f.Name), v, f.Name, f.DefValue))
 			}
 		}
 	})
@@ -150,6 +162,43 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (he
 		return false, usageError{errors.Join(errs...)}
 	}
 	return false, nil
+}
+
+// flagMistakeRe matches the flag package's words for a bad value.
+var flagMistakeRe = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for flag -([\w-]+)`)
+
+// flagMistake words a parse error of the flag package for a person: the
+// flag as it is typed (--name), and an example of a good value.
+func flagMistake(fs *flagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag --" + strings.TrimPrefix(name, "-")
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return "--" + strings.TrimPrefix(name, "-") + " needs a value"
+	}
+	if m := flagMistakeRe.FindStringSubmatch(msg); m != nil {
+		if f := fs.Lookup(m[2]); f != nil {
+			return fmt.Sprintf("%s is not a valid value for --%s (default %q)", m[1], f.Name, f.DefValue)
+		}
+	}
+	return msg
+}
+
+// listFlag is a flag that may be given many times, or once with values
+// separated by commas (as its environment variable is).
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set adds the comma-separated values of v.
+func (l *listFlag) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*l = append(*l, part)
+		}
+	}
+	return nil
 }
 
 // dbConfig is the database flags shared by the commands.
@@ -160,7 +209,7 @@ type dbConfig struct {
 	connMaxLifetime time.Duration
 }
 
-func addDBFlags(fs *flag.FlagSet) *dbConfig {
+func addDBFlags(fs *flagSet) *dbConfig {
 	c := &dbConfig{}
 	fs.StringVar(&c.dsn, "db", "blogd.db", "SQLite database file, or PostgreSQL URL postgres://user@host:port/db")
 	fs.IntVar(&c.maxOpenConns, "db-max-open-conns", 0, "most open database connections; 0: 2 per CPU, at least 4")
@@ -172,6 +221,9 @@ func addDBFlags(fs *flag.FlagSet) *dbConfig {
 func (c *dbConfig) check() error {
 	if c.dsn == "" {
 		return usageError{errors.New("--db must not be empty")}
+	}
+	if strings.Contains(c.dsn, "://") && !store.IsPostgresURL(c.dsn) {
+		return usageError{fmt.Errorf("--db %s: give a SQLite file path or a postgres:// URL", store.Redact(c.dsn))}
 	}
 	if c.maxOpenConns < 0 || c.maxIdleConns < 0 || c.connMaxLifetime < 0 {
 		return usageError{errors.New("database pool settings must not be negative")}
@@ -187,7 +239,7 @@ func (c *dbConfig) open(ctx context.Context) (*store.Store, error) {
 	})
 }
 
-func migrateCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("migrate", "Apply the database migrations and exit.", stderr)
 	db := addDBFlags(fs)
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
@@ -199,6 +251,15 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	st, err := db.open(ctx)
 	if err != nil {
 		return err
+	}
+	m := st.Migrations()
+	for _, name := range m.Applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	if len(m.Applied) == 0 {
+		fmt.Fprintf(stdout, "%s is up to date: schema version %d\n", store.Redact(db.dsn), m.Version)
+	} else {
+		fmt.Fprintf(stdout, "%s is at schema version %d\n", store.Redact(db.dsn), m.Version)
 	}
 	return st.Close()
 }
@@ -239,14 +300,6 @@ func newLogger(term, out io.Writer, format, level string) (*slog.Logger, error) 
 		return slog.New(slog.NewJSONHandler(out, opts)), nil
 	}
 	return nil, usageError{fmt.Errorf("--log-format %q: want auto, text or json", format)}
-}
-
-// redact hides the password of a database URL, for logs.
-func redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return dsn
 }
 
 // version is the module version the binary was built from, or "dev".

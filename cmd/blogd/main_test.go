@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -34,7 +35,7 @@ func TestServeAndShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	// Configuration from the environment only.
 	go func() {
-		done <- run(ctx, []string{"serve"}, env(map[string]string{"BLOGD_ADDR": addr, "BLOGD_DB": db}), &bytes.Buffer{}, &stderr)
+		done <- run(ctx, []string{"serve"}, env(map[string]string{"BLOGD_ADDR": addr, "BLOGD_DB": db, "BLOGD_TOKEN_TTL": "2m"}), &bytes.Buffer{}, &stderr)
 	}()
 
 	var resp *http.Response
@@ -55,6 +56,19 @@ func TestServeAndShutdown(t *testing.T) {
 		t.Fatalf("create user: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// The token lives as long as --token-ttl says.
+	resp, err = http.Post("http://"+addr+"/auth/token", "application/x-www-form-urlencoded", strings.NewReader("username=ada&password=12345678"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		ExpiresIn int `json:"expires_in"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if tok.ExpiresIn != 120 {
+		t.Errorf("expires_in %d, want 120 (BLOGD_TOKEN_TTL=2m)", tok.ExpiresIn)
+	}
 
 	cancel()
 	select {
@@ -135,5 +149,130 @@ func TestCommandLine(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"serve", "--help"}, env(nil), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Errorf("--help: %v", err)
+	}
+}
+
+// Mistakes get one line that says what was wrong, and no usage dump.
+func TestCommandLineMistakes(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--bogus"}, "unknown flag --bogus; 'blogd serve --help' lists the flags"},
+		{[]string{"serve", "--token-ttl", "abc"}, `"abc" is not a valid value for --token-ttl`},
+		{[]string{"serve", "--rate-limit"}, "--rate-limit needs a value"},
+		{[]string{"migrate", "--db", "mysql://root:secret@x/db"}, "--db mysql://root:xxxxx@x/db: give a SQLite file path or a postgres:// URL"},
+		{[]string{"user"}, "no subcommand"},
+		{[]string{"user", "create", "--db", filepath.Join(dir, "u.db"), "--username", "bad name", "--email", "b@example.com"}, "username: expected string to be letters"},
+		{[]string{"user", "create", "--db", filepath.Join(dir, "u.db"), "--username", "bob", "--email", "Bob <b@example.com>"}, "email: expected string to be a bare address"},
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), tc.args, env(map[string]string{"BLOGD_PASSWORD": "a long password"}), &bytes.Buffer{}, &stderr)
+		var ue usageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%v: %v, want a one-line usage error with %q", tc.args, err, tc.want)
+		}
+		if tc.args[0] != "user" && stderr.Len() > 0 {
+			t.Errorf("%v printed %q", tc.args, stderr.String())
+		}
+	}
+	// A database that cannot be opened is named.
+	missing := filepath.Join(dir, "no", "such", "folder", "x.db")
+	err := run(context.Background(), []string{"migrate", "--db", missing}, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing folder: %v", err)
+	}
+}
+
+// migrate says what it did; seed twice and a taken email say why they fail
+// in a sentence, not a constraint's name.
+func TestCommandsSayWhatHappened(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "c.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--db", db}, env(nil), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "applied 00001_schema.sql") || !strings.Contains(out.String(), "at schema version") {
+		t.Errorf("first migrate: %q", out.String())
+	}
+	out.Reset()
+	run(context.Background(), []string{"migrate", "--db", db}, env(nil), &out, &bytes.Buffer{})
+	if !strings.Contains(out.String(), "up to date") || strings.Contains(out.String(), "applied") {
+		t.Errorf("second migrate: %q", out.String())
+	}
+	seedArgs := []string{"seed", "--db", db, "--users", "3", "--posts-per-user", "1", "--comments-per-post", "1"}
+	if err := run(context.Background(), seedArgs, env(nil), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), seedArgs, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || strings.Contains(err.Error(), "constraint") || !strings.Contains(err.Error(), "--prefix") {
+		t.Errorf("second seed: %v", err)
+	}
+	pw := env(map[string]string{"BLOGD_PASSWORD": "a long password"})
+	create := []string{"user", "create", "--db", db, "--username", "Ada", "--email", "Ada@Example.com"}
+	if err := run(context.Background(), create, pw, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	create[5], create[7] = "other", "ADA@example.COM"
+	err = run(context.Background(), create, pw, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || err.Error() != "cannot create the account: email already taken" {
+		t.Errorf("taken email: %v", err)
+	}
+}
+
+// The way back: grant a role to an existing account, and reset a password
+// (which ends the account's tokens).
+func TestUserGrantAndPassword(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "g.db")
+	pw := env(map[string]string{"BLOGD_PASSWORD": "a long password"})
+	ctx := context.Background()
+	if err := run(ctx, []string{"user", "create", "--db", db, "--username", "ada", "--email", "ada@example.com"}, pw, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"user", "grant", "--db", db, "--username", "ADA", "--role", "admin"}, env(nil), &out, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	conn.QueryRow(`SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id
+		WHERE u.username = 'ada' AND r.name = 'admin'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("ada is not an admin after grant (%q)", out.String())
+	}
+	// Twice is harmless.
+	if err := run(ctx, []string{"user", "grant", "--db", db, "--username", "ada", "--role", "admin"}, env(nil), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Errorf("second grant: %v", err)
+	}
+	err = run(ctx, []string{"user", "grant", "--db", db, "--username", "nobody", "--role", "admin"}, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || err.Error() != "cannot grant the role: User not found" {
+		t.Errorf("unknown user: %v", err)
+	}
+
+	var before string
+	conn.QueryRow("SELECT password_hash FROM users WHERE username = 'ada'").Scan(&before)
+	if _, err := conn.Exec("INSERT INTO tokens (token_hash, user_id, created_at, expires_at) SELECT 'h', id, '2026-01-01 00:00:00', '2099-01-01 00:00:00' FROM users WHERE username = 'ada'"); err != nil {
+		t.Fatal(err)
+	}
+	newPW := env(map[string]string{"BLOGD_PASSWORD": "another long password"})
+	if err := run(ctx, []string{"user", "password", "--db", db, "--username", "ada"}, newPW, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	conn.QueryRow("SELECT password_hash FROM users WHERE username = 'ada'").Scan(&after)
+	conn.QueryRow("SELECT count(*) FROM tokens").Scan(&n)
+	if after == before || after == "" || n != 0 {
+		t.Errorf("password: hash changed %v, %d tokens left", after != before, n)
+	}
+	short := env(map[string]string{"BLOGD_PASSWORD": "short"})
+	err = run(ctx, []string{"user", "password", "--db", db, "--username", "ada"}, short, &bytes.Buffer{}, &bytes.Buffer{})
+	var ue usageError
+	if !errors.As(err, &ue) {
+		t.Errorf("short password: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/seed"
 	"github.com/schollz/progressbar/v3"
 )
@@ -53,6 +54,10 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	counts, err := seed.Run(ctx, st, spec, progress)
 	if bar != nil {
 		bar.Finish()
+	}
+	if blogd.ErrorKind(err) == blogd.KindConflict {
+		return fmt.Errorf("the database already holds rows with the seed's names (%s): seed an empty database, "+
+			"or give --prefix to add a dataset beside them", blogd.ErrorDetail(err))
 	}
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/blogd/blogd/api"
+	"github.com/blogd/blogd/store"
 )
 
 // serveConfig is the flags of blogd serve.
@@ -25,6 +26,10 @@ type serveConfig struct {
 	idleTimeout       time.Duration
 	shutdownTimeout   time.Duration
 	pprofAddr         string
+	tokenTTL          time.Duration
+	rateLimit         float64
+	rateBurst         int
+	corsOrigins       listFlag
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
@@ -40,6 +45,10 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	fs.DurationVar(&c.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 15*time.Second, "on SIGINT or SIGTERM, most time to finish requests in flight")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "if set, serve net/http/pprof's profiles on this separate address, host:port (off by default; never expose it)")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "how long a bearer token from POST /auth/token lives")
+	fs.Float64Var(&c.rateLimit, "rate-limit", 0, "requests a second allowed to each client address, beyond which 429 with Retry-After; 0: no limit")
+	fs.IntVar(&c.rateBurst, "rate-burst", 0, "requests one client address may make at once under --rate-limit; 0: as many as the rate, at least 1")
+	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from a browser, e.g. https://blog.example.com, or * for any; repeat the flag or separate with commas; none by default")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
@@ -47,10 +56,14 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 		return err
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "read-timeout": c.readTimeout,
-		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout} {
+		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
+		"token-ttl": c.tokenTTL} {
 		if d <= 0 {
 			return usageError{fmt.Errorf("--%s must be positive", name)}
 		}
+	}
+	if c.rateLimit < 0 || c.rateBurst < 0 {
+		return usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
 	}
 	logs := newLogBuffer(stderr)
 	defer logs.Close()
@@ -75,7 +88,8 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	}()
 
 	srv := &http.Server{
-		Handler:           api.NewHandler(api.Config{Store: st, Logger: logger, Version: version()}),
+		Handler: api.NewHandler(api.Config{Store: st, Logger: logger, Version: version(), TokenTTL: c.tokenTTL,
+			RateLimit: c.rateLimit, RateBurst: c.rateBurst, CORSOrigins: c.corsOrigins}),
 		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       c.readTimeout,
 		WriteTimeout:      c.writeTimeout,
@@ -83,7 +97,7 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "db", redact(db.dsn), "version", version(),
+	logger.Info("serving", "addr", ln.Addr().String(), "db", store.Redact(db.dsn), "version", version(),
 		"docs", "http://"+ln.Addr().String()+"/docs")
 
 	if c.pprofAddr != "" {

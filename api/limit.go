@@ -1,0 +1,118 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rs/cors"
+	"golang.org/x/time/rate"
+)
+
+// rateLimiter allows each client address rate requests a second, in bursts
+// of up to burst, and answers the rest with 429 and Retry-After. A client
+// that waits is served; one that hammers slows only itself.
+type rateLimiter struct {
+	rate  rate.Limit
+	burst int
+	now   func() time.Time
+
+	mu      sync.Mutex
+	clients map[string]*clientLimit
+}
+
+type clientLimit struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// maxRateClients bounds the memory of the limiter: past it, the addresses
+// idle longest are forgotten (they start again with a full burst).
+const maxRateClients = 100_000
+
+func newRateLimiter(perSecond float64, burst int, now func() time.Time) *rateLimiter {
+	if burst < 1 {
+		burst = max(1, int(math.Ceil(perSecond)))
+	}
+	return &rateLimiter{rate: rate.Limit(perSecond), burst: burst, now: now, clients: map[string]*clientLimit{}}
+}
+
+// wait returns 0 when the client at addr may be served now, else how long
+// it should wait.
+func (rl *rateLimiter) wait(addr string) time.Duration {
+	now := rl.now()
+	rl.mu.Lock()
+	c := rl.clients[addr]
+	if c == nil {
+		if len(rl.clients) >= maxRateClients {
+			rl.forgetIdle(now)
+		}
+		c = &clientLimit{lim: rate.NewLimiter(rl.rate, rl.burst)}
+		rl.clients[addr] = c
+	}
+	c.seen = now
+	r := c.lim.ReserveN(now, 1)
+	delay := r.DelayFrom(now)
+	if delay > 0 {
+		r.CancelAt(now) // a refused request takes no token
+	}
+	rl.mu.Unlock()
+	return delay
+}
+
+// forgetIdle drops the clients whose bucket has refilled: forgetting them
+// changes nothing.
+func (rl *rateLimiter) forgetIdle(now time.Time) {
+	full := time.Duration(float64(rl.burst) / float64(rl.rate) * float64(time.Second))
+	for addr, c := range rl.clients {
+		if now.Sub(c.seen) > full {
+			delete(rl.clients, addr)
+		}
+	}
+	if len(rl.clients) >= maxRateClients {
+		clear(rl.clients) // all busy: start afresh rather than grow
+	}
+}
+
+// exemptFromRateLimit are the routes a limit must not starve: the health
+// checks and metrics, which orchestrators and monitors poll.
+var exemptFromRateLimit = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// limitRate wraps next with rl; nil rl limits nothing.
+func limitRate(next http.Handler, rl *rateLimiter) http.Handler {
+	if rl == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if exemptFromRateLimit[r.URL.Path] || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if wait := rl.wait(clientAddr(r)); wait > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeProblem(w, http.StatusTooManyRequests, msgRateLimited)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+const msgRateLimited = "Too many requests from this address; try again after Retry-After seconds"
+
+// allowCORS lets pages from origins call the API from a browser: it answers
+// their preflight requests (OPTIONS) and marks the answers they may read.
+// No origins allows none, as browsers do by default.
+func allowCORS(next http.Handler, origins []string) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-ID", "If-Match", "If-None-Match"},
+		ExposedHeaders: []string{"Location", "Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Link", "X-Total-Count"},
+		MaxAge:         600,
+	}).Handler(next)
+}
