@@ -14,65 +14,7 @@
 // declared exactly once.
 package blogd
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
-
-// Kind classifies an error so that the HTTP layer can map it to a status code
-// in one place.
-type Kind int
-
-// The error kinds of the domain.
-const (
-	// KindInternal is anything unexpected: a bug or a failing database.
-	KindInternal Kind = iota
-	// KindNotFound: the resource named by the path or by a referenced id does
-	// not exist.
-	KindNotFound
-	// KindConflict: the change would break a uniqueness rule.
-	KindConflict
-	// KindInvalid: the request is well-formed but contradicts the data, such
-	// as a reply to a comment of another post.
-	KindInvalid
-	// KindForbidden: the caller may not do this.
-	KindForbidden
-)
-
-// Error is a domain error with a kind and a human sentence for the client.
-type Error struct {
-	Kind   Kind
-	Detail string
-}
-
-// Error returns the detail sentence.
-func (e *Error) Error() string { return e.Detail }
-
-// Errorf returns an *Error of the given kind with a formatted detail.
-func Errorf(kind Kind, format string, args ...any) error {
-	return &Error{Kind: kind, Detail: fmt.Sprintf(format, args...)}
-}
-
-// ErrorKind returns the kind of the first *Error in err's chain, or
-// KindInternal when there is none.
-func ErrorKind(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return KindInternal
-}
-
-// ErrorDetail returns the detail of the first *Error in err's chain, or a
-// generic sentence that reveals nothing of an internal error.
-func ErrorDetail(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Detail
-	}
-	return "internal server error"
-}
+import "strings"
 
 // InvalidInputError lists the invalid fields of an input.
 type InvalidInputError struct {

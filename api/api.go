@@ -5,9 +5,11 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"time"
 
@@ -142,6 +144,20 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	h = allowCORS(h, cfg.CORSOrigins)
 	h = observe(h, logger, newMetrics(reg))
 	return h, mux.patterns
+}
+
+// Document returns the OpenAPI document of the API of version, as the
+// server serves it at path: /openapi.json (3.1) or /openapi-3.0.json (the
+// same, downgraded to 3.0.3 for tools that read only 3.0), or their .yaml
+// forms. It needs no database.
+func Document(path, version string) ([]byte, error) {
+	h := NewHandler(Config{Logger: slog.New(slog.DiscardHandler), Version: version})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		return nil, fmt.Errorf("openapi document %s: status %d", path, rec.Code)
+	}
+	return rec.Body.Bytes(), nil
 }
 
 // jsonFormat writes response bodies with segmentio/encoding/json and reads

@@ -78,7 +78,7 @@ func adminOnly(_ context.Context, _ *server, c *blogd.Caller, _ func(string) str
 	if c.Admin {
 		return nil
 	}
-	return &blogd.Error{Kind: blogd.KindForbidden, Detail: "Only admins may do this"}
+	return blogd.ErrAdminsOnly
 }
 
 // pathID reads the {id} of the path; huma reports a bad one (422) later.
@@ -92,12 +92,12 @@ func selfOrAdmin(_ context.Context, _ *server, c *blogd.Caller, param func(strin
 	if !ok || c.Admin || c.ID == id {
 		return nil
 	}
-	return &blogd.Error{Kind: blogd.KindForbidden, Detail: "You may change only your own account"}
+	return blogd.ErrNotYourAccount
 }
 
 // authorOrModerator returns the rule "the author of the resource at {id},
 // a moderator or an admin"; author looks the author up (not found: 404).
-func authorOrModerator(author func(ctx context.Context, s *server, id int64) (int64, error), forbidden string) rule {
+func authorOrModerator(author func(ctx context.Context, s *server, id int64) (int64, error), forbidden error) rule {
 	return func(ctx context.Context, s *server, c *blogd.Caller, param func(string) string) error {
 		id, ok := pathID(param)
 		if !ok || c.Admin || c.Moderator {
@@ -107,17 +107,17 @@ func authorOrModerator(author func(ctx context.Context, s *server, id int64) (in
 		if err != nil || owner == c.ID {
 			return err
 		}
-		return &blogd.Error{Kind: blogd.KindForbidden, Detail: forbidden}
+		return forbidden
 	}
 }
 
 var (
 	postAuthorOrModerator = authorOrModerator(func(ctx context.Context, s *server, id int64) (int64, error) {
 		return s.store.PostAuthor(ctx, id)
-	}, "You may change only your own posts")
+	}, blogd.ErrNotYourPost)
 	commentAuthorOrModerator = authorOrModerator(func(ctx context.Context, s *server, id int64) (int64, error) {
 		return s.store.CommentAuthor(ctx, id)
-	}, "You may change only your own comments")
+	}, blogd.ErrNotYourComment)
 )
 
 // accessFor returns the access of op, and whether it needs a token; it
@@ -320,7 +320,7 @@ func actAs(ctx context.Context, in any) error {
 	case *id == 0:
 		*id = c.ID
 	case *id != c.ID && !c.Admin:
-		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "You may write only as yourself"}
+		return blogd.ErrWriteAsYourself
 	}
 	return nil
 }

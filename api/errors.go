@@ -53,10 +53,12 @@ func (s *server) problemFor(ctx context.Context, err error) error {
 	return problem(status, blogd.ErrorDetail(err))
 }
 
-// problem builds an RFC 9457 body. It is built directly, not with
-// huma.NewError, which turns 400 into 422 (see init).
-func problem(status int, detail string) *huma.ErrorModel {
-	return &huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail}
+// problem builds an RFC 9457 body: every error body of blogd is built here,
+// whether huma writes it (through huma.NewError, set in init) or blogd does
+// (writeProblemModel). It is called directly where the status must stay as
+// it is: huma.NewError turns 400 into 422.
+func problem(status int, detail string, errs ...*huma.ErrorDetail) *huma.ErrorModel {
+	return &huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail, Errors: errs}
 }
 
 func init() {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/blogd/blogd"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -35,7 +36,7 @@ func documentErrors(o *huma.OpenAPI) {
 					continue
 				}
 				resp.Description = desc
-				m := &huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail}
+				m := problem(status, detail)
 				if status == http.StatusUnprocessableEntity || status == http.StatusUnsupportedMediaType {
 					m.Errors = []*huma.ErrorDetail{exampleErrorDetail(o, op, status)}
 				}
@@ -63,7 +64,7 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 		return "No token, or a malformed, unknown, revoked or expired one. The answer carries WWW-Authenticate: Bearer.",
 			"Missing, invalid or expired bearer token"
 	case http.StatusForbidden:
-		return "The caller's token is valid, but the caller may not do this.", "You may not do this"
+		return "The caller's token is valid, but the caller may not do this.", blogd.ErrAdminsOnly.Detail
 	case http.StatusNotFound:
 		return "The resource named by the path, or one the body refers to, does not exist.", notFoundDetail(tag)
 	case http.StatusRequestTimeout:
@@ -73,10 +74,11 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	case http.StatusRequestEntityTooLarge:
 		return "The request body is larger than 1 MiB.", "request body is too large limit=" + strconv.Itoa(maxBodyBytes) + " bytes"
 	case http.StatusUnsupportedMediaType:
-		return "The request body is not JSON: send Content-Type: application/json.", "validation failed"
+		return "The request body is not JSON: send Content-Type: application/json.", msgNotJSON
 	case http.StatusUnprocessableEntity:
 		return "Invalid input. `errors` lists every bad field with its location: a missing or unknown field, " +
-			"a wrong type or format, malformed JSON, null in a PATCH body, a bad path or query value.", "validation failed"
+			"a wrong type or format, text that is blank or holds a NUL character, malformed JSON or a key given twice, " +
+			"null in a PATCH body, a bad path or query value.", msgValidationFailed
 	case http.StatusInternalServerError:
 		return "An unexpected failure; the server logs it and reveals nothing of it.", "internal server error"
 	case http.StatusTooManyRequests:
@@ -91,32 +93,34 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	return "", ""
 }
 
+// notFoundDetail is the sentence of a missing resource of the operations
+// of tag.
 func notFoundDetail(tag string) string {
-	switch tag {
-	case tagProfiles:
-		return "Profile not found for this user"
-	case tagPosts:
-		return "Post not found"
-	case tagCategories:
-		return "Category not found"
-	case tagComments:
-		return "Comment not found"
-	case tagRoles:
-		return "Role not found"
+	e, ok := map[string]*blogd.Error{
+		tagProfiles:   blogd.ErrProfileNotFound,
+		tagPosts:      blogd.ErrPostNotFound,
+		tagCategories: blogd.ErrCategoryNotFound,
+		tagComments:   blogd.ErrCommentNotFound,
+		tagRoles:      blogd.ErrRoleNotFound,
+	}[tag]
+	if !ok {
+		e = blogd.ErrUserNotFound
 	}
-	return "User not found"
+	return e.Detail
 }
 
+// conflictDetail is the sentence of a uniqueness conflict of the
+// operations of tag.
 func conflictDetail(tag string) string {
-	switch tag {
-	case tagCategories:
-		return "category name already taken"
-	case tagRoles:
-		return "role name already taken"
-	case tagProfiles:
-		return "resource already exists"
+	e, ok := map[string]*blogd.Error{
+		tagCategories: blogd.ErrCategoryNameTaken,
+		tagRoles:      blogd.ErrRoleNameTaken,
+		tagProfiles:   blogd.ErrProfileExists,
+	}[tag]
+	if !ok {
+		e = blogd.ErrUsernameTaken
 	}
-	return "username already taken"
+	return e.Detail
 }
 
 // exampleErrorDetail is one field error that op can report: a missing (or,

@@ -237,8 +237,8 @@ const msgNotForm = "the body must be a form: send Content-Type: application/x-ww
 func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct != "application/x-www-form-urlencoded" {
-		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnsupportedMediaType), Status: http.StatusUnsupportedMediaType, Detail: msgNotForm,
-			Errors: []*huma.ErrorDetail{{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"}}})
+		writeProblemModel(w, problem(http.StatusUnsupportedMediaType, msgNotForm,
+			&huma.ErrorDetail{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"}))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
@@ -253,12 +253,12 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 			writeProblem(w, http.StatusRequestTimeout, "request body read timeout")
 			return
 		}
-		writeProblemModel(w, &huma.ErrorModel{Title: http.StatusText(http.StatusUnprocessableEntity), Status: http.StatusUnprocessableEntity, Detail: "validation failed",
-			Errors: []*huma.ErrorDetail{{Location: "body", Message: "malformed form"}}})
+		writeProblemModel(w, problem(http.StatusUnprocessableEntity, msgValidationFailed,
+			&huma.ErrorDetail{Location: "body", Message: "malformed form"}))
 		return
 	}
 	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
-	m := &huma.ErrorModel{Title: http.StatusText(http.StatusUnprocessableEntity), Status: http.StatusUnprocessableEntity, Detail: "validation failed"}
+	m := problem(http.StatusUnprocessableEntity, msgValidationFailed)
 	if username == "" {
 		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.username", Message: "required field is missing"})
 	}

@@ -93,11 +93,11 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return nil // selfOrAdmin let only an admin this far
 	}
 	if current == nil {
-		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "Changing your own password needs the current one (current_password)"}
+		return blogd.ErrCurrentPasswordNeeded
 	}
 	addr := clientAddrOf(ctx)
 	if wait := s.auth.throttle.blocked(c.Username, addr); wait > 0 {
-		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "Too many wrong passwords; try again later"}
+		return blogd.ErrTooManyWrongPasswords
 	}
 	_, ok, err := s.verifyPassword(ctx, c.Username, *current)
 	if err != nil {
@@ -105,7 +105,7 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 	}
 	if !ok {
 		s.auth.throttle.fail(c.Username, addr)
-		return &blogd.Error{Kind: blogd.KindForbidden, Detail: "The current password is incorrect"}
+		return blogd.ErrCurrentPasswordWrong
 	}
 	return nil
 }

@@ -37,9 +37,9 @@ func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blog
 		case !user.Valid:
 			return notFound(tableUsers)
 		case in.ParentID != nil && !parentPost.Valid:
-			return &blogd.Error{Kind: blogd.KindNotFound, Detail: "Parent comment not found"}
+			return blogd.ErrParentNotFound
 		case in.ParentID != nil && parentPost.Int64 != in.PostID:
-			return &blogd.Error{Kind: blogd.KindInvalid, Detail: "Parent comment belongs to a different post"}
+			return blogd.ErrParentOnOtherPost
 		}
 		_, err := c.queryRow(ctx, insertComment,
 			[]any{cm.Content, cm.PostID, cm.UserID, cm.ParentID, cm.CreatedAt}, &cm.ID)

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/blogd/blogd"
 )
 
 // dialect is what differs between the databases the store speaks. Queries
@@ -33,15 +36,26 @@ type dialect interface {
 	retryable(err error) bool
 }
 
-// constraintDetails names, for each uniqueness constraint, the sentence a
-// client sees when a change would break it.
-var constraintDetails = map[string]string{
-	"users_username_key":       "username already taken",
-	"users_username_lower_key": "username already taken",
-	"users_email_key":          "email already taken",
-	"categories_name_key":      "category name already taken",
-	"roles_name_key":           "role name already taken",
-	"profiles_user_id_key":     "Profile already exists for this user",
+// constraintErrs names, for each uniqueness constraint, the error a client
+// gets when a change would break it.
+var constraintErrs = map[string]*blogd.Error{
+	"users_username_key":       blogd.ErrUsernameTaken,
+	"users_username_lower_key": blogd.ErrUsernameTaken,
+	"users_email_key":          blogd.ErrEmailTaken,
+	"categories_name_key":      blogd.ErrCategoryNameTaken,
+	"roles_name_key":           blogd.ErrRoleNameTaken,
+	"profiles_user_id_key":     blogd.ErrProfileExists,
+}
+
+// conflict wraps err, a violation of the uniqueness constraint named name,
+// in the constraint's domain error (blogd.ErrAlreadyExists when it has
+// none).
+func conflict(name string, err error) error {
+	e, ok := constraintErrs[name]
+	if !ok {
+		e = blogd.ErrAlreadyExists
+	}
+	return fmt.Errorf("%w: %w", e, err)
 }
 
 // jsonIDs encodes ids as a JSON array without reflection.

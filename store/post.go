@@ -307,7 +307,7 @@ func (s *Store) AddPostCategory(ctx context.Context, postID, categoryID int64) (
 // RemovePostCategory unlinks a post from a category.
 func (s *Store) RemovePostCategory(ctx context.Context, postID, categoryID int64) error {
 	err := s.unlink(ctx, "DELETE FROM post_categories WHERE post_id = ? AND category_id = ?",
-		tablePosts, postID, tableCategories, categoryID, "Category not assigned to this post")
+		tablePosts, postID, tableCategories, categoryID, blogd.ErrCategoryNotAssigned)
 	if err != nil {
 		return fmt.Errorf("unlink post %d from category %d: %w", postID, categoryID, err)
 	}
@@ -317,7 +317,7 @@ func (s *Store) RemovePostCategory(ctx context.Context, postID, categoryID int64
 // unlink deletes the link row of a many-to-many relationship between id1 of
 // table1 and id2 of table2. When there is none, it says why: a missing end
 // (not found), or notLinked.
-func (s *Store) unlink(ctx context.Context, deleteLink, table1 string, id1 int64, table2 string, id2 int64, notLinked string) error {
+func (s *Store) unlink(ctx context.Context, deleteLink, table1 string, id1 int64, table2 string, id2 int64, notLinked error) error {
 	return s.inTx(ctx, func(c conn) error {
 		n, err := c.exec(ctx, deleteLink, id1, id2)
 		if err != nil || n > 0 {
@@ -326,7 +326,7 @@ func (s *Store) unlink(ctx context.Context, deleteLink, table1 string, id1 int64
 		if err := mustExistBoth(ctx, c, table1, id1, table2, id2); err != nil {
 			return err
 		}
-		return &blogd.Error{Kind: blogd.KindNotFound, Detail: notLinked}
+		return notLinked
 	})
 }
 

@@ -89,13 +89,9 @@ func (postgresDialect) wrap(err error) error {
 	}
 	switch pe.Code {
 	case "23505": // unique_violation
-		detail, ok := constraintDetails[pe.ConstraintName]
-		if !ok {
-			detail = "resource already exists"
-		}
-		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: detail}, err)
+		return conflict(pe.ConstraintName, err)
 	case "23503": // foreign_key_violation: the referenced row went away meanwhile
-		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindNotFound, Detail: "referenced resource not found"}, err)
+		return fmt.Errorf("%w: %w", blogd.ErrReferenceGone, err)
 	}
 	return err
 }

@@ -10,7 +10,7 @@ import (
 
 const insertProfile = "INSERT INTO profiles (user_id, bio, location) VALUES (?, ?, ?) RETURNING id"
 
-var errNoProfile = &blogd.Error{Kind: blogd.KindNotFound, Detail: "Profile not found for this user"}
+var errNoProfile = blogd.ErrProfileNotFound
 
 // Profile returns a user's profile: the one-to-one relationship, read with a
 // LEFT JOIN so that one statement tells a missing user from a missing profile.

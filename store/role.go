@@ -49,8 +49,7 @@ func keepBuiltinRole(rename *string) beforeWrite {
 			return err // a missing role is reported by the change itself
 		}
 		if blogd.IsBuiltinRole(name) && (rename == nil || *rename != name) {
-			return &blogd.Error{Kind: blogd.KindConflict,
-				Detail: fmt.Sprintf("The built-in role %q cannot be renamed or deleted", name)}
+			return blogd.ErrBuiltinRole
 		}
 		return nil
 	}
@@ -132,7 +131,7 @@ func (s *Store) AssignRole(ctx context.Context, userID, roleID int64) ([]blogd.R
 // UnassignRole takes a role from a user.
 func (s *Store) UnassignRole(ctx context.Context, userID, roleID int64) error {
 	err := s.unlink(ctx, "DELETE FROM user_roles WHERE user_id = ? AND role_id = ?",
-		tableUsers, userID, tableRoles, roleID, "Role not assigned to this user")
+		tableUsers, userID, tableRoles, roleID, blogd.ErrRoleNotAssigned)
 	if err != nil {
 		return fmt.Errorf("unassign role %d from user %d: %w", roleID, userID, err)
 	}

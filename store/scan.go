@@ -126,13 +126,13 @@ const (
 	tableRoles      = "roles"
 )
 
-// notFoundDetail is the sentence for a missing row of each table.
-var notFoundDetail = map[string]string{
-	tableUsers:      "User not found",
-	tablePosts:      "Post not found",
-	tableComments:   "Comment not found",
-	tableCategories: "Category not found",
-	tableRoles:      "Role not found",
+// notFoundErr is the error for a missing row of each table.
+var notFoundErr = map[string]*blogd.Error{
+	tableUsers:      blogd.ErrUserNotFound,
+	tablePosts:      blogd.ErrPostNotFound,
+	tableComments:   blogd.ErrCommentNotFound,
+	tableCategories: blogd.ErrCategoryNotFound,
+	tableRoles:      blogd.ErrRoleNotFound,
 }
 
 // mustExist returns a not-found error when table has no row with id. table
@@ -150,7 +150,7 @@ func mustExist(ctx context.Context, c conn, table string, id int64) error {
 }
 
 func notFound(table string) error {
-	return &blogd.Error{Kind: blogd.KindNotFound, Detail: notFoundDetail[table]}
+	return notFoundErr[table]
 }
 
 // nestedList runs a list query under a parent resource. An empty result

@@ -178,9 +178,9 @@ func (sqliteDialect) wrap(err error) error {
 		// "...failed: index 'users_username_lower_key'" for an index on an
 		// expression.
 		msg := se.Error()
+		key := ""
 		if i := strings.LastIndex(msg, "failed: "); i >= 0 {
 			col := strings.TrimSpace(msg[i+len("failed: "):])
-			key := ""
 			if index, ok := strings.CutPrefix(col, "index '"); ok {
 				key, _, _ = strings.Cut(index, "'")
 			} else {
@@ -189,13 +189,10 @@ func (sqliteDialect) wrap(err error) error {
 				}
 				key = strings.ReplaceAll(col, ".", "_") + "_key"
 			}
-			if detail, ok := constraintDetails[key]; ok {
-				return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: detail}, err)
-			}
 		}
-		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindConflict, Detail: "resource already exists"}, err)
+		return conflict(key, err)
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return fmt.Errorf("%w: %w", &blogd.Error{Kind: blogd.KindNotFound, Detail: "referenced resource not found"}, err)
+		return fmt.Errorf("%w: %w", blogd.ErrReferenceGone, err)
 	}
 	return err
 }

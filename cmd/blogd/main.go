@@ -15,7 +15,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -29,6 +31,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/blogd/blogd/api"
 	"github.com/blogd/blogd/store"
 	"golang.org/x/term"
 )
@@ -62,6 +65,7 @@ func commands() []command {
 		{"migrate", "apply the database migrations and exit", migrateCmd},
 		{"seed", "fill the database with a deterministic demo dataset", seedCmd},
 		{"user", "manage accounts: blogd user create | grant | password (--help for each)", userCmd},
+		{"openapi", "print the API's OpenAPI document (3.1, or 3.0 with --3.0)", openapiCmd},
 		{"version", "print the version", versionCmd},
 	}
 }
@@ -262,6 +266,43 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stdout, "%s is at schema version %d\n", store.Redact(db.dsn), m.Version)
 	}
 	return st.Close()
+}
+
+func openapiCmd(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("openapi", "Print the API's OpenAPI document, as the server serves it at /openapi.json.", stderr)
+	var v30, yaml bool
+	var out string
+	fs.BoolVar(&v30, "3.0", false, "print the document downgraded to OpenAPI 3.0.3 (/openapi-3.0.json), for tools that read only 3.0")
+	fs.BoolVar(&yaml, "yaml", false, "print YAML instead of JSON")
+	fs.StringVar(&out, "out", "", "write the document to this file instead of standard output")
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
+		return err
+	}
+	path := "/openapi"
+	if v30 {
+		path += "-3.0"
+	}
+	if yaml {
+		path += ".yaml"
+	} else {
+		path += ".json"
+	}
+	doc, err := api.Document(path, version())
+	if err != nil {
+		return err
+	}
+	if !yaml { // indented, for people and diffs
+		var b bytes.Buffer
+		if err := json.Indent(&b, doc, "", "  "); err != nil {
+			return fmt.Errorf("openapi: %w", err)
+		}
+		doc = append(b.Bytes(), '\n')
+	}
+	if out != "" {
+		return os.WriteFile(out, doc, 0o644)
+	}
+	_, err = stdout.Write(doc)
+	return err
 }
 
 func versionCmd(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -150,6 +150,16 @@ func TestCommandLine(t *testing.T) {
 	if err := run(context.Background(), []string{"serve", "--help"}, env(nil), &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
 		t.Errorf("--help: %v", err)
 	}
+	// blogd user's help names every subcommand and role flag.
+	out.Reset()
+	if err := run(context.Background(), []string{"user", "--help"}, env(nil), &out, &bytes.Buffer{}); err != nil {
+		t.Errorf("user --help: %v", err)
+	}
+	for _, want := range []string{"create", "--admin", "--moderator", "grant", "password"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("blogd user --help lacks %s:\n%s", want, out.String())
+		}
+	}
 }
 
 // Mistakes get one line that says what was wrong, and no usage dump.
