@@ -34,7 +34,7 @@ type Config struct {
 
 	// TokenTTL is how long a bearer token lives; 0 means an hour.
 	TokenTTL time.Duration
-	// PasswordCost is bcrypt's cost; 0 means bcrypt.DefaultCost (10).
+	// PasswordCost is bcrypt's cost; 0 means password.DefaultCost (10).
 	PasswordCost int
 	// LoginAttempts failed sign-ins for one username from one client
 	// address within LoginWindow block that pair until the window ends;
@@ -194,6 +194,7 @@ func (m *routeMux) Handle(pattern string, handler http.Handler) {
 // mapped to HTTP problems in one place, problemFor.
 func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	guard(&op)
+	acc, _ := accessFor(op)
 	if s.rateLimited && !exemptFromRateLimit[op.Path] {
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
 	}
@@ -202,7 +203,7 @@ func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context
 			return nil, s.problemFor(ctx, err)
 		}
 		out, err := h(ctx, in)
-		if forgetCallers[op.OperationID] {
+		if acc.forgetsCallers {
 			s.auth.callers.clear() // even on error: a part may have happened elsewhere
 		}
 		if err != nil {

@@ -15,11 +15,11 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// Authentication and permissions: who may call which operation is the table
-// permissions below, checked by one huma middleware before any input is
-// read (401, 403, 404 for a missing resource), plus one check of the body's
-// user_id in register (403 when a caller who is not an admin writes for
-// someone else). Signing in and tokens are token.go.
+// Authentication and permissions: who may call an operation is declared on
+// the operation itself (allow), checked by one huma middleware before any
+// input is read (401, 403, 404 for a missing resource), plus one check of
+// the body's user_id in register (403 when a caller who is not an admin
+// writes for someone else). Signing in and tokens are token.go.
 
 // rule decides whether caller may run an operation, given its path
 // parameters. It returns nil, or a domain error (forbidden, not found).
@@ -33,45 +33,24 @@ type access struct {
 	optional bool
 	rule     rule // nil: any signed-in caller
 	actsAs   bool // the body names a user_id, which must be the caller's unless they are an admin
+	// forgetsCallers: the operation can end a token or change what a
+	// caller may do (a password, a user, a role), so the caller cache is
+	// emptied after it.
+	forgetsCallers bool
 }
 
-// permissions lists every operation that needs a token, by operation id.
-// Reads that are not listed are public; a write that is not listed is a
-// programming error, caught when the handler is built.
-var permissions = map[string]access{
-	"create-user": {public: true},
-	"get-me":      {},
+// accessKey is the key of an operation's access in its Metadata.
+const accessKey = "blogd.access"
 
-	"get-user":        {optional: true},
-	"list-users":      {optional: true},
-	"list-role-users": {optional: true},
-
-	"update-user": {rule: selfOrAdmin},
-	"delete-user": {rule: selfOrAdmin},
-
-	"create-profile": {rule: selfOrAdmin},
-	"update-profile": {rule: selfOrAdmin},
-	"delete-profile": {rule: selfOrAdmin},
-
-	"create-post":          {actsAs: true},
-	"update-post":          {rule: postAuthorOrModerator},
-	"delete-post":          {rule: postAuthorOrModerator},
-	"add-post-category":    {rule: postAuthorOrModerator},
-	"remove-post-category": {rule: postAuthorOrModerator},
-
-	"create-comment":      {actsAs: true},
-	"create-post-comment": {actsAs: true},
-	"update-comment":      {rule: commentAuthorOrModerator},
-	"delete-comment":      {rule: commentAuthorOrModerator},
-
-	"create-category": {rule: adminOnly},
-	"update-category": {rule: adminOnly},
-	"delete-category": {rule: adminOnly},
-	"create-role":     {rule: adminOnly},
-	"update-role":     {rule: adminOnly},
-	"delete-role":     {rule: adminOnly},
-	"assign-role":     {rule: adminOnly},
-	"unassign-role":   {rule: adminOnly},
+// allow declares who may call op. Reads that declare nothing are public; a
+// write that declares nothing is a programming error, caught when the
+// handler is built (accessFor).
+func allow(op huma.Operation, acc access) huma.Operation {
+	if op.Metadata == nil {
+		op.Metadata = map[string]any{}
+	}
+	op.Metadata[accessKey] = acc
+	return op
 }
 
 func adminOnly(_ context.Context, _ *server, c *blogd.Caller, _ func(string) string) error {
@@ -121,11 +100,11 @@ var (
 )
 
 // accessFor returns the access of op, and whether it needs a token; it
-// panics for a write that the permissions table forgets.
+// panics for a write that declares no access.
 func accessFor(op huma.Operation) (acc access, protected bool) {
-	acc, ok := permissions[op.OperationID]
+	acc, ok := op.Metadata[accessKey].(access)
 	if !ok && op.Method != http.MethodGet {
-		panic(fmt.Sprintf("api: write operation %q has no entry in permissions", op.OperationID))
+		panic(fmt.Sprintf("api: write operation %q declares no access (allow)", op.OperationID))
 	}
 	return acc, ok && !acc.public && !acc.optional
 }
@@ -239,7 +218,7 @@ func (s *server) authenticate(ctx context.Context, header string) (*blogd.Caller
 // queries of each read. A change that can end a token or change what a
 // caller may do (a new password, a deleted user, a role given, taken,
 // renamed or deleted), made through this instance, empties it at once
-// (forgetCallers); other instances on the same PostgreSQL see such a change
+// (access.forgetsCallers); other instances on the same PostgreSQL see such a change
 // within callerCacheTTL.
 type callerCache struct {
 	mu sync.RWMutex
@@ -279,13 +258,6 @@ func (cc *callerCache) clear() {
 	cc.mu.Lock()
 	clear(cc.m)
 	cc.mu.Unlock()
-}
-
-// forgetCallers lists the operations after which cached callers may be
-// wrong.
-var forgetCallers = map[string]bool{
-	"update-user": true, "delete-user": true,
-	"assign-role": true, "unassign-role": true, "update-role": true, "delete-role": true,
 }
 
 // showEmail reports whether the caller of ctx may see the email of user id.

@@ -225,7 +225,7 @@ func TestTokenRevocation(t *testing.T) {
 	}
 	// Passwords are stored only as bcrypt hashes.
 	var hash string
-	if err := e.store.ReadDB().QueryRow(e.backend.Rebind("SELECT password_hash FROM users WHERE id = ?"), e.adminID).Scan(&hash); err != nil ||
+	if err := e.store.ReadDB().QueryRow(e.store.Rebind("SELECT password_hash FROM users WHERE id = ?"), e.adminID).Scan(&hash); err != nil ||
 		!strings.HasPrefix(hash, "$2a$") || strings.Contains(hash, testPassword) {
 		t.Errorf("stored password %q (%v)", hash, err)
 	}

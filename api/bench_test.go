@@ -17,8 +17,8 @@ import (
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/api"
 	"github.com/blogd/blogd/internal/testdb"
+	"github.com/blogd/blogd/password"
 	"github.com/danielgtaylor/huma/v2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // The HTTP layer's hot paths: the JSON encoding of response bodies, and
@@ -69,7 +69,7 @@ func BenchmarkEncode(b *testing.B) {
 func BenchmarkRequests(b *testing.B) {
 	ctx := context.Background()
 	st, n := testdb.Seeded(b)
-	hash, err := api.HashPassword(testPassword, bcrypt.MinCost)
+	hash, err := password.Hash(testPassword, password.MinCost)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,8 +108,8 @@ func BenchmarkRequests(b *testing.B) {
 					// Not httptest.NewRequest: its 4 KiB reader per request would
 					// be most of the allocations measured. The context is
 					// cancellable, as net/http's are: a background one would
-					// hide what cancellation costs (docs/performance.md,
-					// finding 14).
+					// hide the goroutine database/sql starts to watch a
+					// cancellable context.
 					rctx, cancel := context.WithCancel(ctx)
 					r, err := http.NewRequestWithContext(rctx, "GET", s.path(i.Add(1)), nil)
 					if err != nil {

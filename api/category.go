@@ -13,7 +13,7 @@ const tagCategories = "categories"
 type updateCategoryInput = idBodyInput[blogd.CategoryUpdate]
 
 func (s *server) registerCategories(a huma.API) {
-	register(a, s, postOp("create-category", "/categories", "Create a category", tagCategories, http.StatusConflict),
+	register(a, s, allow(postOp("create-category", "/categories", "Create a category", tagCategories, http.StatusConflict), access{rule: adminOnly}),
 		func(ctx context.Context, in *bodyInput[blogd.CategoryCreate]) (*created[blogd.Category], error) {
 			c, err := s.store.CreateCategory(ctx, in.Body)
 			if err != nil {
@@ -32,14 +32,14 @@ func (s *server) registerCategories(a huma.API) {
 			return ok(s.store.Category(ctx, in.ID))
 		})
 
-	register(a, s, patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
-		http.StatusNotFound, http.StatusConflict),
+	register(a, s, allow(patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
+		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly}),
 		func(ctx context.Context, in *updateCategoryInput) (*body[blogd.Category], error) {
 			return ok(s.store.UpdateCategory(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-category", "/categories/{id}", "Delete a category; its posts stay",
-		tagCategories, http.StatusNotFound),
+	register(a, s, allow(deleteOp("delete-category", "/categories/{id}", "Delete a category; its posts stay",
+		tagCategories, http.StatusNotFound), access{rule: adminOnly}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteCategory(ctx, in.ID))
 		})

@@ -41,16 +41,16 @@ func (s *server) createComment(ctx context.Context, in blogd.CommentCreate) (*cr
 }
 
 func (s *server) registerComments(a huma.API) {
-	register(a, s, postOp("create-post-comment", "/posts/{id}/comments",
-		"Comment on a post, or reply to one of its comments", tagComments, http.StatusNotFound, http.StatusBadRequest),
+	register(a, s, allow(postOp("create-post-comment", "/posts/{id}/comments",
+		"Comment on a post, or reply to one of its comments", tagComments, http.StatusNotFound, http.StatusBadRequest), access{actsAs: true}),
 		func(ctx context.Context, in *createPostCommentInput) (*created[blogd.Comment], error) {
 			return s.createComment(ctx, blogd.CommentCreate{
 				Content: in.Body.Content, PostID: in.ID, UserID: in.Body.UserID, ParentID: in.Body.ParentID,
 			})
 		})
 
-	register(a, s, postOp("create-comment", "/comments", "Create a comment", tagComments,
-		http.StatusNotFound, http.StatusBadRequest),
+	register(a, s, allow(postOp("create-comment", "/comments", "Create a comment", tagComments,
+		http.StatusNotFound, http.StatusBadRequest), access{actsAs: true}),
 		func(ctx context.Context, in *createCommentInput) (*created[blogd.Comment], error) {
 			return s.createComment(ctx, in.Body)
 		})
@@ -81,13 +81,13 @@ func (s *server) registerComments(a huma.API) {
 			return ok(s.store.Comment(ctx, in.ID))
 		})
 
-	register(a, s, patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound),
+	register(a, s, allow(patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
 		func(ctx context.Context, in *updateCommentInput) (*body[blogd.Comment], error) {
 			return ok(s.store.UpdateComment(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-comment", "/comments/{id}", "Delete a comment and its whole reply subtree",
-		tagComments, http.StatusNotFound),
+	register(a, s, allow(deleteOp("delete-comment", "/comments/{id}", "Delete a comment and its whole reply subtree",
+		tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteComment(ctx, in.ID))
 		})

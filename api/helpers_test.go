@@ -18,8 +18,8 @@ import (
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/api"
 	"github.com/blogd/blogd/internal/sqlcount"
+	"github.com/blogd/blogd/password"
 	"github.com/blogd/blogd/store"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // env is one blogd served over real HTTP on a fresh database. It holds an
@@ -77,7 +77,7 @@ func newEnvWith(t testing.TB, b backend, configure func(*api.Config)) *env {
 	logs := &bytes.Buffer{}
 	clk := &clock{now: time.Now()}
 	cfg := api.Config{Store: st, Logger: slog.New(slog.NewTextHandler(logs, nil)), Version: "test",
-		PasswordCost: bcrypt.MinCost, Now: clk.Now, TokenTTL: time.Hour}
+		PasswordCost: password.MinCost, Now: clk.Now, TokenTTL: time.Hour}
 	if configure != nil {
 		configure(&cfg)
 	}
@@ -93,7 +93,7 @@ func newEnvWith(t testing.TB, b backend, configure func(*api.Config)) *env {
 		}
 	})
 	e := &env{t: t, srv: srv, store: st, queries: counter, logs: logs, backend: b, clock: clk}
-	hash, err := api.HashPassword(testPassword, bcrypt.MinCost)
+	hash, err := password.Hash(testPassword, password.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func (e *env) count(table string, where string, args ...any) int {
 		q += " WHERE " + where
 	}
 	var n int
-	if err := e.store.ReadDB().QueryRow(e.backend.Rebind(q), args...).Scan(&n); err != nil {
+	if err := e.store.ReadDB().QueryRow(e.store.Rebind(q), args...).Scan(&n); err != nil {
 		e.t.Fatalf("%s: %v", q, err)
 	}
 	return n

@@ -30,7 +30,7 @@ type postCategoryPath struct {
 }
 
 func (s *server) registerPosts(a huma.API) {
-	register(a, s, postOp("create-post", "/posts", "Create a post in categories", tagPosts, http.StatusNotFound),
+	register(a, s, allow(postOp("create-post", "/posts", "Create a post in categories", tagPosts, http.StatusNotFound), access{actsAs: true}),
 		func(ctx context.Context, in *createPostInput) (*created[blogd.PostWithRelations], error) {
 			p, err := s.store.CreatePost(ctx, in.Body)
 			if err != nil {
@@ -51,14 +51,14 @@ func (s *server) registerPosts(a huma.API) {
 			return ok(s.store.Post(ctx, in.ID))
 		})
 
-	register(a, s, patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
-		http.StatusNotFound),
+	register(a, s, allow(patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
+		http.StatusNotFound), access{rule: postAuthorOrModerator}),
 		func(ctx context.Context, in *updatePostInput) (*body[blogd.PostWithRelations], error) {
 			return ok(s.store.UpdatePost(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-post", "/posts/{id}", "Delete a post with its comments and category links",
-		tagPosts, http.StatusNotFound),
+	register(a, s, allow(deleteOp("delete-post", "/posts/{id}", "Delete a post with its comments and category links",
+		tagPosts, http.StatusNotFound), access{rule: postAuthorOrModerator}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeletePost(ctx, in.ID))
 		})
@@ -69,15 +69,15 @@ func (s *server) registerPosts(a huma.API) {
 			return ok(s.store.PostCategories(ctx, in.ID, in.page()))
 		})
 
-	addOp := actionOp("add-post-category", "/posts/{id}/categories/{category_id}",
-		"Put a post in a category (idempotent)", tagPosts, http.StatusNotFound)
+	addOp := allow(actionOp("add-post-category", "/posts/{id}/categories/{category_id}",
+		"Put a post in a category (idempotent)", tagPosts, http.StatusNotFound), access{rule: postAuthorOrModerator})
 	register(a, s, addOp,
 		func(ctx context.Context, in *postCategoryPath) (*body[blogd.PostWithRelations], error) {
 			return ok(s.store.AddPostCategory(ctx, in.ID, in.CategoryID))
 		})
 
-	register(a, s, deleteOp("remove-post-category", "/posts/{id}/categories/{category_id}",
-		"Take a post out of a category", tagPosts, http.StatusNotFound),
+	register(a, s, allow(deleteOp("remove-post-category", "/posts/{id}/categories/{category_id}",
+		"Take a post out of a category", tagPosts, http.StatusNotFound), access{rule: postAuthorOrModerator}),
 		func(ctx context.Context, in *postCategoryPath) (*struct{}, error) {
 			return noContent(s.store.RemovePostCategory(ctx, in.ID, in.CategoryID))
 		})

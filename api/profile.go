@@ -20,8 +20,8 @@ func (s *server) registerProfiles(a huma.API) {
 			return ok(s.store.Profile(ctx, in.ID))
 		})
 
-	register(a, s, postOp("create-profile", "/users/{id}/profile", "Give a user a profile; a second one is 409",
-		tagProfiles, http.StatusNotFound, http.StatusConflict),
+	register(a, s, allow(postOp("create-profile", "/users/{id}/profile", "Give a user a profile; a second one is 409",
+		tagProfiles, http.StatusNotFound, http.StatusConflict), access{rule: selfOrAdmin}),
 		func(ctx context.Context, in *profileInput) (*created[blogd.Profile], error) {
 			p, err := s.store.CreateProfile(ctx, in.ID, in.Body)
 			if err != nil {
@@ -30,14 +30,14 @@ func (s *server) registerProfiles(a huma.API) {
 			return &created[blogd.Profile]{Location: "/users/" + strconv.FormatInt(in.ID, 10) + "/profile", Body: p}, nil
 		})
 
-	register(a, s, patchOp("update-profile", "/users/{id}/profile", "Change a user's profile", tagProfiles,
-		http.StatusNotFound),
+	register(a, s, allow(patchOp("update-profile", "/users/{id}/profile", "Change a user's profile", tagProfiles,
+		http.StatusNotFound), access{rule: selfOrAdmin}),
 		func(ctx context.Context, in *profileInput) (*body[blogd.Profile], error) {
 			return ok(s.store.UpdateProfile(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-profile", "/users/{id}/profile", "Delete a user's profile", tagProfiles,
-		http.StatusNotFound),
+	register(a, s, allow(deleteOp("delete-profile", "/users/{id}/profile", "Delete a user's profile", tagProfiles,
+		http.StatusNotFound), access{rule: selfOrAdmin}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteProfile(ctx, in.ID))
 		})

@@ -18,7 +18,7 @@ type userRolePath struct {
 }
 
 func (s *server) registerRoles(a huma.API) {
-	register(a, s, postOp("create-role", "/roles", "Create a role", tagRoles, http.StatusConflict),
+	register(a, s, allow(postOp("create-role", "/roles", "Create a role", tagRoles, http.StatusConflict), access{rule: adminOnly}),
 		func(ctx context.Context, in *bodyInput[blogd.RoleCreate]) (*created[blogd.Role], error) {
 			r, err := s.store.CreateRole(ctx, in.Body)
 			if err != nil {
@@ -37,20 +37,20 @@ func (s *server) registerRoles(a huma.API) {
 			return ok(s.store.Role(ctx, in.ID))
 		})
 
-	register(a, s, patchOp("update-role", "/roles/{id}", "Change a role; the built-in admin and moderator roles keep their names", tagRoles,
-		http.StatusNotFound, http.StatusConflict),
+	register(a, s, allow(patchOp("update-role", "/roles/{id}", "Change a role; the built-in admin and moderator roles keep their names", tagRoles,
+		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly, forgetsCallers: true}),
 		func(ctx context.Context, in *updateRoleInput) (*body[blogd.Role], error) {
 			return ok(s.store.UpdateRole(ctx, in.ID, in.Body))
 		})
 
-	register(a, s, deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)", tagRoles,
-		http.StatusNotFound, http.StatusConflict),
+	register(a, s, allow(deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)", tagRoles,
+		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly, forgetsCallers: true}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteRole(ctx, in.ID))
 		})
 
-	register(a, s, getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
-		tagRoles, http.StatusNotFound),
+	register(a, s, allow(getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
+		tagRoles, http.StatusNotFound), access{optional: true}),
 		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.User], error) {
 			users, err := s.store.RoleUsers(ctx, in.ID, in.page())
 			return ok(visible(ctx, users...), err)
@@ -62,14 +62,14 @@ func (s *server) registerRoles(a huma.API) {
 			return ok(s.store.UserRoles(ctx, in.ID, in.page()))
 		})
 
-	assignOp := actionOp("assign-role", "/users/{id}/roles/{role_id}",
-		"Give a user a role (idempotent); returns the user's roles", tagRoles, http.StatusNotFound)
+	assignOp := allow(actionOp("assign-role", "/users/{id}/roles/{role_id}",
+		"Give a user a role (idempotent); returns the user's roles", tagRoles, http.StatusNotFound), access{rule: adminOnly, forgetsCallers: true})
 	register(a, s, assignOp, func(ctx context.Context, in *userRolePath) (*body[[]blogd.Role], error) {
 		return ok(s.store.AssignRole(ctx, in.ID, in.RoleID))
 	})
 
-	register(a, s, deleteOp("unassign-role", "/users/{id}/roles/{role_id}", "Take a role from a user", tagRoles,
-		http.StatusNotFound),
+	register(a, s, allow(deleteOp("unassign-role", "/users/{id}/roles/{role_id}", "Take a role from a user", tagRoles,
+		http.StatusNotFound), access{rule: adminOnly, forgetsCallers: true}),
 		func(ctx context.Context, in *userRolePath) (*struct{}, error) {
 			return noContent(s.store.UnassignRole(ctx, in.ID, in.RoleID))
 		})

@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/password"
 	"github.com/danielgtaylor/huma/v2"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // authConfig tunes sign-in.
@@ -35,7 +35,7 @@ type authConfig struct {
 	cost       int
 	now        func() time.Time
 	throttle   *throttle
-	dummyHash  []byte        // compared against when the username is unknown, to take as long
+	dummyHash  string        // compared against when the username is unknown, to take as long
 	hashTokens chan struct{} // bounds the bcrypt work running at once
 	callers    *callerCache
 }
@@ -48,7 +48,7 @@ func newAuthConfig(cfg Config) *authConfig {
 		a.ttl = time.Hour
 	}
 	if a.cost == 0 {
-		a.cost = bcrypt.DefaultCost
+		a.cost = password.DefaultCost
 	}
 	if a.now == nil {
 		a.now = time.Now
@@ -64,40 +64,24 @@ func newAuthConfig(cfg Config) *authConfig {
 		window = 15 * time.Minute
 	}
 	a.throttle = newThrottle(limit, userLimit, window, a.now)
-	h, err := HashPassword("not a password of anyone", a.cost)
+	h, err := password.Hash("not a password of anyone", a.cost)
 	if err != nil {
 		panic(err) // only for a cost outside bcrypt's range, a programming error
 	}
-	a.dummyHash = []byte(h)
+	a.dummyHash = h
 	return a
-}
-
-// HashPassword returns the bcrypt hash (at cost) of a password. bcrypt reads
-// at most 72 bytes, so the password is first reduced to the base64 of its
-// SHA-256: every one of its up to 256 characters counts.
-func HashPassword(password string, cost int) (string, error) {
-	h, err := bcrypt.GenerateFromPassword(prehash(password), cost)
-	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	return string(h), nil
-}
-
-func prehash(password string) []byte {
-	sum := sha256.Sum256([]byte(password))
-	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
 }
 
 // hashPassword hashes on at most as many goroutines as the bcrypt slots, so
 // that a burst of sign-ups cannot starve the server of CPU.
-func (s *server) hashPassword(ctx context.Context, password string) (string, error) {
+func (s *server) hashPassword(ctx context.Context, pw string) (string, error) {
 	select {
 	case s.auth.hashTokens <- struct{}{}:
 	case <-ctx.Done():
 		return "", ctx.Err()
 	}
 	defer func() { <-s.auth.hashTokens }()
-	return HashPassword(password, s.auth.cost)
+	return password.Hash(pw, s.auth.cost)
 }
 
 func tokenHash(token string) string {
@@ -214,16 +198,16 @@ func count[K comparable](m map[K]*failures, key K, now time.Time, window time.Du
 // verifyPassword checks the password of username. It does the same bcrypt
 // work whether the user exists or not, so that the answer's timing tells
 // nothing about which usernames exist.
-func (s *server) verifyPassword(ctx context.Context, username, password string) (userID int64, ok bool, err error) {
+func (s *server) verifyPassword(ctx context.Context, username, pw string) (userID int64, ok bool, err error) {
 	creds, found, err := s.store.Credentials(ctx, username)
 	if err != nil {
 		return 0, false, err
 	}
 	hash := s.auth.dummyHash
 	if found && creds.PasswordHash != "" {
-		hash = []byte(creds.PasswordHash)
+		hash = creds.PasswordHash
 	}
-	match := bcrypt.CompareHashAndPassword(hash, prehash(password)) == nil
+	match := password.Matches(hash, pw)
 	return creds.UserID, found && creds.PasswordHash != "" && match, nil
 }
 

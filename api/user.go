@@ -19,7 +19,7 @@ type listUsersInput struct {
 type updateUserInput = idBodyInput[blogd.UserUpdate]
 
 func (s *server) registerUsers(a huma.API) {
-	register(a, s, postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict),
+	register(a, s, allow(postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict), access{public: true}),
 		func(ctx context.Context, in *bodyInput[blogd.UserCreate]) (*created[blogd.User], error) {
 			hash, err := s.hashPassword(ctx, in.Body.Password)
 			if err != nil {
@@ -32,28 +32,28 @@ func (s *server) registerUsers(a huma.API) {
 			return createdAt("/users/", u.ID, u), nil
 		})
 
-	register(a, s, getOp("get-me", "/users/me", "The signed-in caller", tagUsers),
+	register(a, s, allow(getOp("get-me", "/users/me", "The signed-in caller", tagUsers), access{}),
 		func(ctx context.Context, _ *struct{}) (*body[blogd.User], error) {
 			return &body[blogd.User]{Body: callerOf(ctx).User}, nil
 		})
 
-	register(a, s, getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers),
+	register(a, s, allow(getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers), access{optional: true}),
 		func(ctx context.Context, in *listUsersInput) (*body[[]blogd.User], error) {
 			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
 			users, err := s.store.Users(ctx, f, in.page())
 			return ok(visible(ctx, users...), err)
 		})
 
-	register(a, s, getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound),
+	register(a, s, allow(getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound), access{optional: true}),
 		func(ctx context.Context, in *IDPath) (*body[blogd.User], error) {
 			u, err := s.store.User(ctx, in.ID)
 			return ok(visible(ctx, u)[0], err)
 		})
 
-	register(a, s, patchOp("update-user", "/users/{id}",
+	register(a, s, allow(patchOp("update-user", "/users/{id}",
 		"Change a user's username, email or password; a new password needs the current one (but for an admin "+
 			"resetting someone else's) and ends every token of the user", tagUsers,
-		http.StatusNotFound, http.StatusConflict),
+		http.StatusNotFound, http.StatusConflict), access{rule: selfOrAdmin, forgetsCallers: true}),
 		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
 			var hash *string
 			if in.Body.Password != nil {
@@ -69,9 +69,9 @@ func (s *server) registerUsers(a huma.API) {
 			return ok(s.store.UpdateUser(ctx, in.ID, in.Body, hash))
 		})
 
-	register(a, s, deleteOp("delete-user", "/users/{id}",
+	register(a, s, allow(deleteOp("delete-user", "/users/{id}",
 		"Delete a user with their profile, posts, comments (and the replies below them) and role links",
-		tagUsers, http.StatusNotFound),
+		tagUsers, http.StatusNotFound), access{rule: selfOrAdmin, forgetsCallers: true}),
 		func(ctx context.Context, in *IDPath) (*struct{}, error) {
 			return noContent(s.store.DeleteUser(ctx, in.ID))
 		})

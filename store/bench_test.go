@@ -30,7 +30,7 @@ func benchStore(b *testing.B) (*store.Store, seed.Counts) {
 func BenchmarkReads(b *testing.B) {
 	st, n := benchStore(b)
 	// Cancellable, as a request's context is: a background context would
-	// hide what cancellation costs (docs/performance.md, finding 14).
+	// hide the goroutine database/sql starts to watch a cancellable one.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	page := blogd.Page{Limit: 100}

@@ -66,7 +66,7 @@ func (s *Store) Comment(ctx context.Context, id int64) (blogd.Comment, error) {
 // Comments lists every comment by id.
 func (s *Store) Comments(ctx context.Context, p blogd.Page) ([]blogd.Comment, error) {
 	c := s.reader()
-	cms, err := queryList(ctx, c, scanComment, c.d.pageIDs(tableComments)+"SELECT "+commentColumns+
+	cms, err := queryList(ctx, c, scanComment, c.d.pageIDs(pageComments)+"SELECT "+commentColumns+
 		" FROM comments c WHERE c.id IN (SELECT id FROM page_ids) ORDER BY c.id", pageArgs(p)...)
 	if err != nil {
 		return nil, fmt.Errorf("list comments: %w", err)
@@ -216,4 +216,9 @@ func deleteComments(ctx context.Context, c conn, rootsQuery string, id int64) er
 		return fmt.Errorf("delete replies: %w", err)
 	}
 	return nil
+}
+
+// CommentAuthor returns the user_id of a comment.
+func (s *Store) CommentAuthor(ctx context.Context, commentID int64) (int64, error) {
+	return s.ownerOf(ctx, tableComments, commentID)
 }

@@ -7,14 +7,19 @@ import (
 	"strings"
 
 	"github.com/blogd/blogd"
+	"github.com/pressly/goose/v3"
 )
 
 // dialect is what differs between the databases the store speaks. Queries
 // are written once, with ? placeholders and the idtable(?) marker, and each
-// dialect rewrites them once, when they are first prepared.
+// dialect rewrites them the first time they run; the pool keeps the result
+// (a prepared statement on SQLite, the rewritten text on PostgreSQL, whose
+// driver prepares and caches statements itself).
 type dialect interface {
 	// name is the dialect's folder of migrations.
 	name() string
+	// goose is the dialect's name in goose, the migration library.
+	goose() goose.Dialect
 	// rebind rewrites a query for the database: placeholders, the
 	// idtable(?) marker, a one-column table named value holding a list of
 	// ids, and the tstext(column) marker, a timestamp column read as it is
@@ -26,7 +31,7 @@ type dialect interface {
 	// of a whole table: the limit ids that follow the first skip ids in id
 	// order (page_ids itself is unordered). Its arguments are the page's
 	// limit and skip, in that order, as pageArgs gives them.
-	pageIDs(table string) string
+	pageIDs(table pageableTable) string
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error

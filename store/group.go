@@ -15,15 +15,19 @@ var errClosed = errors.New("store closed")
 
 // committer is SQLite's group commit. SQLite has one writer, and with
 // synchronous=FULL every COMMIT waits for an fsync of the WAL, which bounds
-// writes at one fsync each. The committer is a goroutine that owns the
-// writer: it takes the write transactions that requests queue meanwhile (up
-// to maxGroup) and runs them all inside one BEGIN IMMEDIATE ... COMMIT, each
+// writes at one fsync each. The committer is a goroutine that runs the
+// requests' write transactions: it takes those queued meanwhile (up to
+// maxGroup) and runs them all inside one BEGIN IMMEDIATE ... COMMIT, each
 // between a SAVEPOINT and its RELEASE. A request whose work fails is rolled
 // back to its savepoint, alone, and answered with its error at once; the
 // others are acknowledged only after the shared COMMIT has returned, so an
 // acknowledged write is on disk as before, and a failed COMMIT fails every
 // request of the group. One transaction waiting alone runs with no
 // savepoint, exactly as without the committer.
+//
+// The committer takes the writer connection for each group, as any write
+// transaction does (pool.begin), so a bulk load (Store.InBatch) runs
+// between two groups.
 //
 // A group's work runs detached from the requests' contexts (conn.detach):
 // interrupting one request's statement could roll back the whole shared
@@ -127,29 +131,31 @@ func (g *committer) commit(group []*writeJob) {
 	c := conn{pool: g.p, tx: tx, d: g.d, detach: true}
 	ran := make([]*writeJob, 0, len(live)) // succeeded, waiting for COMMIT
 	for i, j := range live {
-		ok, err := g.savepoint(ctx, c, j)
-		if err != nil {
-			// The shared transaction is unusable (SQLite rolled it back on
-			// a severe error). Nothing of it is committed: run the others
-			// again, each alone; their work only sets results, so running
-			// it twice is harmless.
-			if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-				err = errors.Join(err, rbErr)
-			}
-			release()
-			if !ok {
-				j.result <- err
-			} else {
-				ran = append(ran, j)
-			}
-			for _, k := range append(ran, live[i+1:]...) {
-				k.result <- g.alone(k)
-			}
-			return
+		outcome, err := g.savepoint(ctx, c, j)
+		switch outcome {
+		case jobDone:
+			ran = append(ran, j)
+			continue
+		case jobFailed:
+			continue // answered already
 		}
-		if ok {
+		// The shared transaction is unusable (SQLite rolled it back on a
+		// severe error). Nothing of it is committed: run the others again,
+		// each alone; their work only sets results, so running it twice is
+		// harmless.
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			err = errors.Join(err, rbErr)
+		}
+		release()
+		if outcome == jobBroke {
+			j.result <- err
+		} else {
 			ran = append(ran, j)
 		}
+		for _, k := range append(ran, live[i+1:]...) {
+			k.result <- g.alone(k)
+		}
+		return
 	}
 	err = tx.Commit()
 	release()
@@ -161,28 +167,46 @@ func (g *committer) commit(group []*writeJob) {
 	}
 }
 
+// jobOutcome is what became of one job in the shared transaction.
+type jobOutcome int
+
+const (
+	// jobDone: the work succeeded and awaits the shared COMMIT.
+	jobDone jobOutcome = iota
+	// jobFailed: the work failed and was rolled back to its savepoint; the
+	// job has been answered with its error, and the shared transaction
+	// goes on.
+	jobFailed
+	// jobRetry: the shared transaction broke around the work (at SAVEPOINT
+	// or RELEASE), so the work must run again, alone.
+	jobRetry
+	// jobBroke: the work failed, and the shared transaction broke while
+	// undoing it; the job is to be answered with the error.
+	jobBroke
+)
+
 // savepoint runs j's work inside the shared transaction between a SAVEPOINT
-// and its RELEASE, rolling back to the savepoint when the work fails and
-// answering j with that error. ok reports whether the work succeeded (and
-// awaits the COMMIT); err is a failure of the shared transaction itself.
-func (g *committer) savepoint(ctx context.Context, c conn, j *writeJob) (ok bool, err error) {
+// and its RELEASE, rolling back to the savepoint when the work fails. The
+// error comes with jobRetry and jobBroke: a failure of the shared
+// transaction (with jobBroke, the work's own error too).
+func (g *committer) savepoint(ctx context.Context, c conn, j *writeJob) (jobOutcome, error) {
 	if _, err := c.exec(ctx, "SAVEPOINT request"); err != nil {
-		return true, fmt.Errorf("savepoint: %w", err) // j did not run: run it again
+		return jobRetry, fmt.Errorf("savepoint: %w", err)
 	}
 	if fnErr := j.fn(c); fnErr != nil {
 		if _, err := c.exec(ctx, "ROLLBACK TO request"); err != nil {
-			return false, errors.Join(fnErr, fmt.Errorf("rollback to savepoint: %w", err))
+			return jobBroke, errors.Join(fnErr, fmt.Errorf("rollback to savepoint: %w", err))
 		}
 		if _, err := c.exec(ctx, "RELEASE request"); err != nil {
-			return false, errors.Join(fnErr, fmt.Errorf("release savepoint: %w", err))
+			return jobBroke, errors.Join(fnErr, fmt.Errorf("release savepoint: %w", err))
 		}
 		j.result <- fnErr
-		return false, nil
+		return jobFailed, nil
 	}
 	if _, err := c.exec(ctx, "RELEASE request"); err != nil {
-		return true, fmt.Errorf("release savepoint: %w", err)
+		return jobRetry, fmt.Errorf("release savepoint: %w", err)
 	}
-	return true, nil
+	return jobDone, nil
 }
 
 // alone runs j in a transaction of its own.

@@ -34,9 +34,7 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) (Migrations, error) {
 		return m, fmt.Errorf("migrations: %w", err)
 	}
 	var opts []goose.ProviderOption
-	gd := goose.DialectSQLite3
-	if d.name() == "postgres" {
-		gd = goose.DialectPostgres
+	if d.goose() == goose.DialectPostgres {
 		// Several blogd instances may start at once on one database: an
 		// advisory lock lets one of them migrate while the others wait.
 		locker, err := lock.NewPostgresSessionLocker()
@@ -45,7 +43,7 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) (Migrations, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(gd, db, fsys, opts...)
+	p, err := goose.NewProvider(d.goose(), db, fsys, opts...)
 	if err != nil {
 		return m, fmt.Errorf("migrations: %w", err)
 	}

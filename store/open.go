@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -60,3 +62,29 @@ func Redact(dsn string) string {
 	}
 	return dsn
 }
+
+// apply sets the pool limits of opts on db.
+func (opts Options) apply(db *sql.DB) {
+	n := opts.MaxOpenConns
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	idle := opts.MaxIdleConns
+	if idle <= 0 || idle > n {
+		idle = n
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(idle)
+	db.SetConnMaxLifetime(opts.ConnMaxLifetime)
+}
+
+// dsnConnector adapts a driver and a DSN to driver.Connector, so that a
+// wrapped driver can be used with sql.OpenDB.
+type dsnConnector struct {
+	drv driver.Driver
+	dsn string
+}
+
+func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
+
+func (c dsnConnector) Driver() driver.Driver { return c.drv }

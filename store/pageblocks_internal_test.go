@@ -71,7 +71,8 @@ func TestPageBlocksBackfill(t *testing.T) {
 	if _, err := p.Up(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"users", "posts", "comments"} {
+	for _, pt := range pageableTables {
+		table := string(pt)
 		var blocks int
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM page_blocks WHERE tbl = ?", table).Scan(&blocks); err != nil {
 			t.Fatal(err)
@@ -82,6 +83,26 @@ func TestPageBlocksBackfill(t *testing.T) {
 		}
 		if blocks < 3 || len(wrong) > 0 {
 			t.Errorf("%s: %d blocks, wrong or missing: %v", table, blocks, wrong)
+		}
+	}
+}
+
+// Every pageable table has the triggers that keep its page_blocks rows, or
+// SQLite would page it as empty.
+func TestPageableTablesHaveTriggers(t *testing.T) {
+	st, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "blogd.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, pt := range pageableTables {
+		for _, event := range []string{"INSERT", "DELETE"} {
+			var n int
+			err := st.ReadDB().QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?
+				AND sql LIKE '%AFTER ' || ? || ' ON ' || ? || '%' AND sql LIKE '%page_blocks%'`, string(pt), event, string(pt)).Scan(&n)
+			if err != nil || n != 1 {
+				t.Errorf("%s: %d page_blocks triggers after %s (%v)", pt, n, event, err)
+			}
 		}
 	}
 }

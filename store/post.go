@@ -45,7 +45,7 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]
 	// PostgreSQL), not N joined rows. Written as p.id IN (page), the rows are
 	// read in key order and need no sort.
 	c := s.reader()
-	q := c.d.pageIDs(tablePosts)
+	q := c.d.pageIDs(pagePosts)
 	if len(where) > 0 {
 		q = "WITH page_ids(id) AS (SELECT p.id FROM posts p WHERE " + strings.Join(where, " AND ") +
 			" ORDER BY p.id LIMIT ? OFFSET ?) "
@@ -345,4 +345,9 @@ func mustExistBoth(ctx context.Context, c conn, table1 string, id1 int64, table2
 		return notFound(table2)
 	}
 	return nil
+}
+
+// PostAuthor returns the user_id of a post.
+func (s *Store) PostAuthor(ctx context.Context, postID int64) (int64, error) {
+	return s.ownerOf(ctx, tablePosts, postID)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/blogd/blogd"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 )
 
 // OpenPostgres connects to the PostgreSQL database at url (postgres://...),
@@ -50,6 +51,8 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string { return "postgres" }
 
+func (postgresDialect) goose() goose.Dialect { return goose.DialectPostgres }
+
 // rebind numbers the ? placeholders ($1, $2, ...). The store's queries hold
 // no ? inside string literals.
 func (postgresDialect) rebind(query string) string {
@@ -78,8 +81,8 @@ func (postgresDialect) ids(ids []int64) any {
 
 // pageIDs skips from the start of the primary key: count(*) would read
 // every row, as the skip does.
-func (postgresDialect) pageIDs(table string) string {
-	return "WITH page_ids(id) AS (SELECT id FROM " + table + " ORDER BY id LIMIT ? OFFSET ?) "
+func (postgresDialect) pageIDs(table pageableTable) string {
+	return "WITH page_ids(id) AS (SELECT id FROM " + string(table) + " ORDER BY id LIMIT ? OFFSET ?) "
 }
 
 func (postgresDialect) wrap(err error) error {

@@ -9,11 +9,11 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
 	"github.com/blogd/blogd"
+	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -90,21 +90,6 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 	return s, nil
 }
 
-// apply sets the pool limits of opts on db.
-func (opts Options) apply(db *sql.DB) {
-	n := opts.MaxOpenConns
-	if n <= 0 {
-		n = max(4, 2*runtime.GOMAXPROCS(0))
-	}
-	idle := opts.MaxIdleConns
-	if idle <= 0 || idle > n {
-		idle = n
-	}
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(idle)
-	db.SetConnMaxLifetime(opts.ConnMaxLifetime)
-}
-
 func sqliteDSN(path string, q url.Values) string {
 	return "file:" + path + "?" + q.Encode()
 }
@@ -117,21 +102,13 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-// dsnConnector adapts a driver and a DSN to driver.Connector, so that a
-// wrapped driver can be used with sql.OpenDB.
-type dsnConnector struct {
-	drv driver.Driver
-	dsn string
-}
-
-func (c dsnConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
-func (c dsnConnector) Driver() driver.Driver                        { return c.drv }
-
 // sqliteDialect is SQLite's dialect: ? placeholders as they are, id lists as
 // JSON arrays read by json_each.
 type sqliteDialect struct{}
 
 func (sqliteDialect) name() string { return "sqlite" }
+
+func (sqliteDialect) goose() goose.Dialect { return goose.DialectSQLite3 }
 
 func (sqliteDialect) retryable(error) bool { return false }
 
@@ -154,12 +131,12 @@ func (sqliteDialect) ids(ids []int64) any { return jsonIDs(ids) }
 // One statement reads one snapshot, so the counts match the rows. ?1 is the
 // limit, ?2 the skip. Callers read the rows as "id IN (SELECT id FROM
 // page_ids)", which SQLite answers by primary-key lookups in key order.
-func (sqliteDialect) pageIDs(table string) string {
+func (sqliteDialect) pageIDs(table pageableTable) string {
 	return `WITH start(id, skip) AS MATERIALIZED (
 			SELECT block << ` + pageBlockShift + `, ?2 - before FROM page_blocks
-			WHERE tbl = '` + table + `' AND before <= ?2 ORDER BY block DESC LIMIT 1),
+			WHERE tbl = '` + string(table) + `' AND before <= ?2 ORDER BY block DESC LIMIT 1),
 		page_ids(id) AS (
-			SELECT id FROM ` + table + ` WHERE id >= (SELECT id FROM start) ORDER BY id
+			SELECT id FROM ` + string(table) + ` WHERE id >= (SELECT id FROM start) ORDER BY id
 			LIMIT ?1 OFFSET coalesce((SELECT skip FROM start), 0)) `
 }
 

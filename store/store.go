@@ -7,7 +7,7 @@
 // file of the resource that owns it. None issues one query per related row:
 //
 //	relationship               kind                 loaded by                    strategy
-//	post.author                many-to-one          Store.post, Store.Posts      joined (JOIN users)
+//	post.author                many-to-one          Store.Post, Store.Posts      joined (JOIN users)
 //	post.categories            many-to-many (assoc) loadCategoryRefs             batched (one query per page: a key range or an id list)
 //	post.categories linked_at  association data     Store.PostCategories         joined through post_categories
 //	user.posts                 one-to-many          Store.Posts (filter)         one query
@@ -53,7 +53,7 @@ type Store struct {
 	// detachReads runs reads whatever happens to the caller's context. For
 	// a query on a cancellable context, database/sql starts a goroutine
 	// that waits for the cancellation (Rows.awaitDone); on SQLite that cost
-	// more than the point read itself (issue 8, finding 14), while every
+	// more than the point read itself, while every
 	// read is index-bounded and done in micro- to milliseconds, so
 	// stopping one early saves nothing. PostgreSQL keeps cancellation: a
 	// cancelled request there also stops work on the server.
@@ -89,6 +89,10 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // ReadDB exposes the read pool, for tests that inspect the database directly.
 func (s *Store) ReadDB() *sql.DB { return s.read.db }
+
+// Rebind rewrites a query written with ? placeholders for the store's
+// database, for tests that query ReadDB.
+func (s *Store) Rebind(query string) string { return s.d.rebind(query) }
 
 // Pools returns the store's connection pools by name, for their metrics:
 // "read" and "write" on SQLite, "postgres" on PostgreSQL.
@@ -275,7 +279,7 @@ func (c conn) runner(ctx context.Context, query string) (runner, string, error) 
 	// A transaction of SQLite's writer runs on the pool's one connection,
 	// where st is prepared already: run st itself. Tx.StmtContext would
 	// prepare a statement bound to a Conn again on every call, which cost
-	// a parse per statement on the write path (issue 8's profile).
+	// a parse per statement on the write path.
 	if c.tx != nil && c.pool.conn == nil {
 		st = c.tx.StmtContext(ctx, st)
 	}
@@ -415,4 +419,12 @@ func queryList[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) erro
 		return nil, err
 	}
 	return collect(rows, scan)
+}
+
+// nullString is a *string argument: NULL when nil.
+func nullString(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
 }

@@ -68,7 +68,7 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]
 		q = "SELECT " + userColumns + " FROM users u WHERE " + strings.Join(where, " AND ") +
 			" ORDER BY u.id LIMIT ? OFFSET ?"
 	} else {
-		q = c.d.pageIDs(tableUsers) + "SELECT " + userColumns +
+		q = c.d.pageIDs(pageUsers) + "SELECT " + userColumns +
 			" FROM users u WHERE u.id IN (SELECT id FROM page_ids) ORDER BY u.id"
 	}
 	users, err := queryList(ctx, c, scanUser, q, pageArgs(p, args...)...)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/api"
+	"github.com/blogd/blogd/password"
 	"github.com/blogd/blogd/store"
-	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/term"
 )
 
@@ -72,17 +72,17 @@ func userCreateCmd(ctx context.Context, args []string, getenv func(string) strin
 	if admin && moderator {
 		return usageError{errors.New("choose --admin or --moderator, not both (an admin may do everything)")}
 	}
-	password, err := readPassword(getenv, stderr)
+	pw, err := readPassword(getenv, stderr)
 	if err != nil {
 		return err
 	}
-	in.Password = password
+	in.Password = pw
 	// The API's rules, so that the command line cannot make an account
 	// that the API would refuse.
 	if err := api.ValidateBody(in); err != nil {
 		return usageError{err}
 	}
-	hash, err := api.HashPassword(password, bcrypt.DefaultCost)
+	hash, err := password.Hash(pw, password.DefaultCost)
 	if err != nil {
 		return err
 	}
@@ -149,14 +149,14 @@ func userPasswordCmd(ctx context.Context, args []string, getenv func(string) str
 	if username == "" {
 		return usageError{errors.New("--username is required")}
 	}
-	password, err := readPassword(getenv, stderr)
+	pw, err := readPassword(getenv, stderr)
 	if err != nil {
 		return err
 	}
-	if err := api.ValidateBody(blogd.UserUpdate{Password: &password}); err != nil {
+	if err := api.ValidateBody(blogd.UserUpdate{Password: &pw}); err != nil {
 		return usageError{err}
 	}
-	hash, err := api.HashPassword(password, bcrypt.DefaultCost)
+	hash, err := password.Hash(pw, password.DefaultCost)
 	if err != nil {
 		return err
 	}

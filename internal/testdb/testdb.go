@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/blogd/blogd/seed"
@@ -31,24 +30,6 @@ type Backend struct {
 func (b Backend) Open(t testing.TB, opts store.Options) *store.Store {
 	t.Helper()
 	return b.open(t, opts)
-}
-
-// Rebind turns the ? placeholders of a test's own query into the backend's.
-func (b Backend) Rebind(q string) string {
-	if b.Name != "postgres" {
-		return q
-	}
-	var sb strings.Builder
-	n := 0
-	for _, r := range q {
-		if r == '?' {
-			n++
-			sb.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		sb.WriteRune(r)
-	}
-	return sb.String()
 }
 
 // SQLite opens a store on a new file in the test's temporary directory.
@@ -122,7 +103,7 @@ func Each(t *testing.T, test func(t *testing.T, b Backend)) {
 // (seed.DefaultSpec), for the benchmarks of the data and HTTP layers.
 // BLOGD_BENCH_SCALE=N multiplies its users, and with them every other
 // table but categories and roles, by N: with 10, the benchmarks run on
-// the large dataset of issue 8, to show which costs grow with the data.
+// a dataset ten times the default, to show which costs grow with the data.
 func Seeded(tb testing.TB) (*store.Store, seed.Counts) {
 	tb.Helper()
 	spec := seed.DefaultSpec()

@@ -1,4 +1,4 @@
--- Indexes for the hot read paths (issue 8), as in
+-- Indexes for the hot read paths, as in
 -- store/migrations/sqlite/00003_read_paths.sql. Nothing here changes what the
 -- API returns.
 --

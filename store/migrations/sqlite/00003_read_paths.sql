@@ -1,4 +1,4 @@
--- Indexes for the hot read paths (issue 8). Nothing here changes what the
+-- Indexes for the hot read paths. Nothing here changes what the
 -- API returns.
 --
 -- post_categories.user_id is the post's author, copied when a link is made

@@ -1,5 +1,5 @@
 -- Row counts per block of ids, so that a deep page of a whole table costs
--- the same at any depth (issue 8, finding 15).
+-- the same at any depth.
 --
 -- GET /posts?skip=N (and /users, /comments) must find the N-th row in id
 -- order. SQLite can only walk to it, entry by entry, so the cost grew with
