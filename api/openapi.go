@@ -96,31 +96,31 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 // notFoundDetail is the sentence of a missing resource of the operations
 // of tag.
 func notFoundDetail(tag string) string {
-	e, ok := map[string]*blogd.Error{
+	return detailOf(tag, blogd.ErrUserNotFound, map[string]*blogd.Error{
 		tagProfiles:   blogd.ErrProfileNotFound,
 		tagPosts:      blogd.ErrPostNotFound,
 		tagCategories: blogd.ErrCategoryNotFound,
 		tagComments:   blogd.ErrCommentNotFound,
 		tagRoles:      blogd.ErrRoleNotFound,
-	}[tag]
-	if !ok {
-		e = blogd.ErrUserNotFound
-	}
-	return e.Detail
+	})
 }
 
 // conflictDetail is the sentence of a uniqueness conflict of the
 // operations of tag.
 func conflictDetail(tag string) string {
-	e, ok := map[string]*blogd.Error{
+	return detailOf(tag, blogd.ErrUsernameTaken, map[string]*blogd.Error{
 		tagCategories: blogd.ErrCategoryNameTaken,
 		tagRoles:      blogd.ErrRoleNameTaken,
 		tagProfiles:   blogd.ErrProfileExists,
-	}[tag]
-	if !ok {
-		e = blogd.ErrUsernameTaken
+	})
+}
+
+// detailOf is the sentence of the error of tag in byTag, else of fallback.
+func detailOf(tag string, fallback *blogd.Error, byTag map[string]*blogd.Error) string {
+	if e, ok := byTag[tag]; ok {
+		return e.Detail
 	}
-	return e.Detail
+	return fallback.Detail
 }
 
 // exampleErrorDetail is one field error that op can report: a missing (or,

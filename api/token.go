@@ -219,44 +219,9 @@ const tokenPath = "/auth/token"
 const msgNotForm = "the body must be a form: send Content-Type: application/x-www-form-urlencoded"
 
 func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if ct != "application/x-www-form-urlencoded" {
-		writeProblemModel(w, problem(http.StatusUnsupportedMediaType, msgNotForm,
-			&huma.ErrorDetail{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"}))
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		var netErr net.Error
-		switch {
-		case errors.As(err, &tooBig):
-			writeProblem(w, http.StatusRequestEntityTooLarge, "request body is too large")
-			return
-		case errors.As(err, &netErr) && netErr.Timeout():
-			writeProblem(w, http.StatusRequestTimeout, "request body read timeout")
-			return
-		}
-		writeProblemModel(w, problem(http.StatusUnprocessableEntity, msgValidationFailed,
-			&huma.ErrorDetail{Location: "body", Message: "malformed form"}))
-		return
-	}
-	username, password := r.PostForm.Get("username"), r.PostForm.Get("password")
-	m := problem(http.StatusUnprocessableEntity, msgValidationFailed)
-	if username == "" {
-		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.username", Message: "required field is missing"})
-	}
-	if password == "" {
-		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.password", Message: "required field is missing"})
-	}
-	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "password" {
-		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.grant_type", Message: "only the password grant is supported", Value: gt})
-	}
-	if len(username) > 256 || len(password) > 256 {
-		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body", Message: "username and password are at most 256 characters"})
-	}
-	if len(m.Errors) > 0 {
-		writeProblemModel(w, m)
+	username, password, bad := readTokenForm(w, r)
+	if bad != nil {
+		writeProblemModel(w, bad)
 		return
 	}
 	addr := clientAddr(r)
@@ -291,6 +256,47 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(blogd.Token{AccessToken: token, TokenType: "bearer", ExpiresIn: int(s.auth.ttl.Seconds())})
+}
+
+// readTokenForm reads the username and password of a sign-in form, or
+// the problem that the form has.
+func readTokenForm(w http.ResponseWriter, r *http.Request) (username, password string, _ *huma.ErrorModel) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if ct != "application/x-www-form-urlencoded" {
+		return "", "", problem(http.StatusUnsupportedMediaType, msgNotForm,
+			&huma.ErrorDetail{Location: "body", Message: "send a form: Content-Type: application/x-www-form-urlencoded"})
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		var netErr net.Error
+		switch {
+		case errors.As(err, &tooBig):
+			return "", "", problem(http.StatusRequestEntityTooLarge, "request body is too large")
+		case errors.As(err, &netErr) && netErr.Timeout():
+			return "", "", problem(http.StatusRequestTimeout, "request body read timeout")
+		}
+		return "", "", problem(http.StatusUnprocessableEntity, msgValidationFailed,
+			&huma.ErrorDetail{Location: "body", Message: "malformed form"})
+	}
+	username, password = r.PostForm.Get("username"), r.PostForm.Get("password")
+	m := problem(http.StatusUnprocessableEntity, msgValidationFailed)
+	if username == "" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.username", Message: "required field is missing"})
+	}
+	if password == "" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.password", Message: "required field is missing"})
+	}
+	if gt := r.PostForm.Get("grant_type"); gt != "" && gt != "password" {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body.grant_type", Message: "only the password grant is supported", Value: gt})
+	}
+	if len(username) > 256 || len(password) > 256 {
+		m.Errors = append(m.Errors, &huma.ErrorDetail{Location: "body", Message: "username and password are at most 256 characters"})
+	}
+	if len(m.Errors) > 0 {
+		return "", "", m
+	}
+	return username, password, nil
 }
 
 func newToken() (string, error) {

@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blogd/blogd/internal/blogdtest"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -180,80 +179,8 @@ func TestDocsPageInChromium(t *testing.T) {
 // returns its base URL. It stops the server when the test ends.
 func startBlogd(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := os.Getenv("BLOGD_BIN")
-	if bin == "" {
-		bin = filepath.Join(dir, "blogd")
-		out, err := exec.Command("go", "build", "-o", bin, "github.com/blogd/blogd/cmd/blogd").CombinedOutput()
-		if err != nil {
-			t.Fatalf("go build blogd: %v\n%s", err, out)
-		}
-	}
-	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--db", filepath.Join(dir, "blogd.db"))
-	var output bytes.Buffer // read only after Wait returns
-	cmd.Stdout, cmd.Stderr = &output, &output
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start blogd: %v", err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Signal(os.Interrupt)
-			select {
-			case <-exited:
-			case <-time.After(15 * time.Second):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		}
-		if t.Failed() {
-			t.Logf("blogd (%v):\n%s", waitErr, output.String())
-		}
-	})
-
-	base := "http://" + addr
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case <-exited:
-			t.Fatalf("blogd exited before it was ready: %v\n%s", waitErr, output.String())
-		default:
-		}
-		resp, err := client.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return base
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("blogd not ready at %s after 30s: %v", base, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// freeAddr returns a 127.0.0.1 address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return addr
+	bin := blogdtest.Build(t)
+	return blogdtest.Start(t, bin, filepath.Join(t.TempDir(), "blogd.db"), blogdtest.FreeAddr(t)).Base
 }
 
 // seedUser signs a user up through the API.

@@ -93,79 +93,106 @@ func Run(ctx context.Context, st *store.Store, spec Spec, progress Progress) (Co
 	if progress == nil {
 		progress = func(int, int) {}
 	}
-	rng := rand.New(rand.NewPCG(spec.Seed, 0x5eed))
-	var c Counts
-	total := spec.Users + spec.Users*spec.PostsPerUser + spec.Users*spec.PostsPerUser*spec.CommentsPerPost
-	done := 0
-	p := spec.Prefix
+	sd := &seeder{ctx: ctx, st: st, spec: spec, progress: progress,
+		rng:   rand.New(rand.NewPCG(spec.Seed, 0x5eed)),
+		total: spec.Users + spec.Users*spec.PostsPerUser + spec.Users*spec.PostsPerUser*spec.CommentsPerPost}
+	for _, step := range []func() error{sd.rolesAndCategories, sd.users, sd.posts, sd.comments} {
+		if err := step(); err != nil {
+			return sd.counts, err
+		}
+	}
+	return sd.counts, nil
+}
 
-	// Roles and categories: few, one batch.
-	var roles, cats []int64
-	err := st.InBatch(ctx, func(b *store.Batch) error {
-		for i := range spec.Roles {
+// seeder is one run of Run: what it has inserted so far, and the ids that
+// later rows refer to.
+type seeder struct {
+	ctx      context.Context
+	st       *store.Store
+	spec     Spec
+	progress Progress
+	rng      *rand.Rand
+	total    int // users, posts and comments to insert
+	done     int // of them, inserted
+
+	counts           Counts
+	roleIDs, catIDs  []int64
+	userIDs, postIDs []int64
+}
+
+// rolesAndCategories inserts the roles and categories: few, one batch.
+func (sd *seeder) rolesAndCategories() error {
+	p := sd.spec.Prefix
+	err := sd.st.InBatch(sd.ctx, func(b *store.Batch) error {
+		for i := range sd.spec.Roles {
 			id, err := b.AddRole(blogd.RoleCreate{Name: fmt.Sprintf("%srole%03d", p, i), Description: fmt.Sprintf("Role number %d", i)})
 			if err != nil {
 				return err
 			}
-			roles = append(roles, id)
+			sd.roleIDs = append(sd.roleIDs, id)
 		}
-		for i := range spec.Categories {
-			id, err := b.AddCategory(blogd.CategoryCreate{Name: fmt.Sprintf("%scategory%03d", p, i), Description: sentence(rng, 3, 8)})
+		for i := range sd.spec.Categories {
+			id, err := b.AddCategory(blogd.CategoryCreate{Name: fmt.Sprintf("%scategory%03d", p, i), Description: sentence(sd.rng, 3, 8)})
 			if err != nil {
 				return err
 			}
-			cats = append(cats, id)
+			sd.catIDs = append(sd.catIDs, id)
 		}
 		return nil
 	})
 	if err != nil {
-		return c, fmt.Errorf("seed roles and categories: %w", err)
+		return fmt.Errorf("seed roles and categories: %w", err)
 	}
-	c.Roles, c.Categories = len(roles), len(cats)
+	sd.counts.Roles, sd.counts.Categories = len(sd.roleIDs), len(sd.catIDs)
+	return nil
+}
 
-	// batches runs add for 0..n-1, committing every spec.BatchSize rows.
-	batches := func(what string, n int, add func(b *store.Batch, i int) (rows int, err error)) error {
-		for start := 0; start < n; {
-			end := start
-			err := st.InBatch(ctx, func(b *store.Batch) error {
-				rows := 0
-				for end = start; end < n && rows < spec.BatchSize; end++ {
-					r, err := add(b, end)
-					if err != nil {
-						return err
-					}
-					rows += r
+// batches runs add for 0..n-1, committing every spec.BatchSize rows, and
+// reports the progress after each batch.
+func (sd *seeder) batches(what string, n int, add func(b *store.Batch, i int) (rows int, err error)) error {
+	for start := 0; start < n; {
+		end := start
+		err := sd.st.InBatch(sd.ctx, func(b *store.Batch) error {
+			rows := 0
+			for end = start; end < n && rows < sd.spec.BatchSize; end++ {
+				r, err := add(b, end)
+				if err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("seed %s: %w", what, err)
+				rows += r
 			}
-			done += end - start
-			progress(done, total)
-			start = end
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("seed %s: %w", what, err)
 		}
-		return nil
+		sd.done += end - start
+		sd.progress(sd.done, sd.total)
+		start = end
 	}
+	return nil
+}
 
-	users := make([]int64, 0, spec.Users)
-	err = batches("users", spec.Users, func(b *store.Batch, i int) (int, error) {
-		name := fmt.Sprintf("%suser%06d", p, i)
+// users inserts the users, each with a profile and one or two roles.
+func (sd *seeder) users() error {
+	sd.userIDs = make([]int64, 0, sd.spec.Users)
+	return sd.batches("users", sd.spec.Users, func(b *store.Batch, i int) (int, error) {
+		name := fmt.Sprintf("%suser%06d", sd.spec.Prefix, i)
 		id, err := b.AddUser(blogd.UserCreate{Username: name, Email: name + "@example.com"}, "")
 		if err != nil {
 			return 0, err
 		}
-		users = append(users, id)
-		if _, err := b.AddProfile(id, sentence(rng, 5, 15), places[rng.IntN(len(places))]); err != nil {
+		sd.userIDs = append(sd.userIDs, id)
+		if _, err := b.AddProfile(id, sentence(sd.rng, 5, 15), places[sd.rng.IntN(len(places))]); err != nil {
 			return 0, err
 		}
-		c.Users++
-		c.Profiles++
+		sd.counts.Users++
+		sd.counts.Profiles++
 		rows := 2
-		if len(roles) > 0 {
-			mine := []int64{roles[i%len(roles)]}
-			if rng.Float64() < 0.3 {
-				if r := roles[rng.IntN(len(roles))]; r != mine[0] {
+		if len(sd.roleIDs) > 0 {
+			mine := []int64{sd.roleIDs[i%len(sd.roleIDs)]}
+			if sd.rng.Float64() < 0.3 {
+				if r := sd.roleIDs[sd.rng.IntN(len(sd.roleIDs))]; r != mine[0] {
 					mine = append(mine, r)
 				}
 			}
@@ -174,59 +201,60 @@ func Run(ctx context.Context, st *store.Store, spec Spec, progress Progress) (Co
 					return 0, err
 				}
 			}
-			c.UserRoles += len(mine)
+			sd.counts.UserRoles += len(mine)
 			rows += len(mine)
 		}
 		return rows, nil
 	})
-	if err != nil {
-		return c, err
-	}
+}
 
-	posts := make([]int64, 0, spec.Users*spec.PostsPerUser)
-	err = batches("posts", spec.Users*spec.PostsPerUser, func(b *store.Batch, k int) (int, error) {
-		i, j := k/max(1, spec.PostsPerUser), k%max(1, spec.PostsPerUser)
+// posts inserts every user's posts, each in one to three categories.
+func (sd *seeder) posts() error {
+	perUser := max(1, sd.spec.PostsPerUser)
+	sd.postIDs = make([]int64, 0, sd.spec.Users*sd.spec.PostsPerUser)
+	return sd.batches("posts", sd.spec.Users*sd.spec.PostsPerUser, func(b *store.Batch, k int) (int, error) {
+		i, j := k/perUser, k%perUser
 		var picked []int64
-		if len(cats) > 0 {
-			n := 1 + rng.IntN(min(3, len(cats)))
-			for _, x := range rng.Perm(len(cats))[:n] {
-				picked = append(picked, cats[x])
+		if len(sd.catIDs) > 0 {
+			n := 1 + sd.rng.IntN(min(3, len(sd.catIDs)))
+			for _, x := range sd.rng.Perm(len(sd.catIDs))[:n] {
+				picked = append(picked, sd.catIDs[x])
 			}
 		}
 		id, err := b.AddPost(blogd.PostCreate{
-			Title:   fmt.Sprintf("Post %d-%d: %s", i, j, sentence(rng, 2, 6)),
-			Content: sentence(rng, 20, 80), UserID: users[i], CategoryIDs: picked,
+			Title:   fmt.Sprintf("Post %d-%d: %s", i, j, sentence(sd.rng, 2, 6)),
+			Content: sentence(sd.rng, 20, 80), UserID: sd.userIDs[i], CategoryIDs: picked,
 		})
 		if err != nil {
 			return 0, err
 		}
-		posts = append(posts, id)
-		c.Posts++
-		c.PostCategories += len(picked)
+		sd.postIDs = append(sd.postIDs, id)
+		sd.counts.Posts++
+		sd.counts.PostCategories += len(picked)
 		return 1 + len(picked), nil
 	})
-	if err != nil {
-		return c, err
-	}
+}
 
-	// Comments, post by post: a reply points at an earlier comment of its post.
-	lastComments := make([]int64, spec.CommentsPerPost) // the current post's comments so far
-	err = batches("comments", len(posts)*spec.CommentsPerPost, func(b *store.Batch, k int) (int, error) {
+// comments inserts every post's comments, post by post: a reply points at
+// an earlier comment of its post.
+func (sd *seeder) comments() error {
+	perPost := sd.spec.CommentsPerPost
+	last := make([]int64, perPost) // the current post's comments so far
+	return sd.batches("comments", len(sd.postIDs)*perPost, func(b *store.Batch, k int) (int, error) {
 		// One call per comment; a post's comments are consecutive.
-		post := posts[k/spec.CommentsPerPost]
-		in := blogd.CommentCreate{Content: sentence(rng, 4, 30), PostID: post, UserID: users[rng.IntN(len(users))]}
-		if first := k - k%spec.CommentsPerPost; k > first && rng.Float64() < spec.ReplyRatio {
-			parent := lastComments[rng.IntN(k-first)]
+		in := blogd.CommentCreate{Content: sentence(sd.rng, 4, 30), PostID: sd.postIDs[k/perPost],
+			UserID: sd.userIDs[sd.rng.IntN(len(sd.userIDs))]}
+		if first := k - k%perPost; k > first && sd.rng.Float64() < sd.spec.ReplyRatio {
+			parent := last[sd.rng.IntN(k-first)]
 			in.ParentID = &parent
-			c.Replies++
+			sd.counts.Replies++
 		}
 		id, err := b.AddComment(in)
 		if err != nil {
 			return 0, err
 		}
-		lastComments[k%spec.CommentsPerPost] = id
-		c.Comments++
+		last[k%perPost] = id
+		sd.counts.Comments++
 		return 1, nil
 	})
-	return c, err
 }

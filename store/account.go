@@ -32,13 +32,8 @@ func (s *Store) CreateUserWithRole(ctx context.Context, in blogd.UserCreate, pas
 // operator whose admins lost their role (blogd user grant). It returns the
 // user.
 func (s *Store) GrantRole(ctx context.Context, username, role string) (blogd.User, error) {
-	var u blogd.User
-	err := s.inTx(ctx, func(c conn) error {
-		var err error
-		if u, err = userByName(ctx, c, username); err != nil {
-			return err
-		}
-		return grantRole(ctx, c, u.ID, role)
+	u, err := s.changeUser(ctx, username, func(c conn, id int64) error {
+		return grantRole(ctx, c, id, role)
 	})
 	if err != nil {
 		return blogd.User{}, fmt.Errorf("grant role %q to %q: %w", role, username, err)
@@ -50,22 +45,31 @@ func (s *Store) GrantRole(ctx context.Context, username, role string) (blogd.Use
 // case) and ends every token of the user (blogd user password). It returns
 // the user.
 func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) (blogd.User, error) {
-	var u blogd.User
-	err := s.inTx(ctx, func(c conn) error {
-		var err error
-		if u, err = userByName(ctx, c, username); err != nil {
+	u, err := s.changeUser(ctx, username, func(c conn, id int64) error {
+		if _, err := c.exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, id); err != nil {
 			return err
 		}
-		if _, err := c.exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, u.ID); err != nil {
-			return err
-		}
-		_, err = c.exec(ctx, "DELETE FROM tokens WHERE user_id = ?", u.ID)
+		_, err := c.exec(ctx, "DELETE FROM tokens WHERE user_id = ?", id)
 		return err
 	})
 	if err != nil {
 		return blogd.User{}, fmt.Errorf("set the password of %q: %w", username, err)
 	}
 	return u, nil
+}
+
+// changeUser runs change on the user with username, in any case, in one
+// transaction, and returns the user.
+func (s *Store) changeUser(ctx context.Context, username string, change func(c conn, id int64) error) (blogd.User, error) {
+	var u blogd.User
+	err := s.inTx(ctx, func(c conn) error {
+		var err error
+		if u, err = userByName(ctx, c, username); err != nil {
+			return err
+		}
+		return change(c, u.ID)
+	})
+	return u, err
 }
 
 // userByName reads the user with username, in any case.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/blogd/blogd"
@@ -29,16 +28,9 @@ func scanPost(rows *sql.Rows, p *blogd.Post) error {
 // Posts lists posts by id with author and categories eager-loaded: two
 // statements whatever the page size.
 func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]blogd.PostWithRelations, error) {
-	var where []string
-	var args []any
-	if f.UserID != 0 {
-		where = append(where, "p.user_id = ?")
-		args = append(args, f.UserID)
-	}
-	if f.CategoryID != 0 {
-		where = append(where, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
-		args = append(args, f.CategoryID)
-	}
+	var fs filters
+	fs.add(f.UserID, "p.user_id = ?")
+	fs.add(f.CategoryID, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
 	// The page of ids is chosen first, on posts alone, and only its rows
 	// are read and joined to their authors: skipping N posts walks N
 	// entries of a narrow index (posts_id_idx on SQLite, the primary key on
@@ -46,13 +38,13 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]
 	// read in key order and need no sort.
 	c := s.reader()
 	q := c.d.pageIDs(pagePosts)
-	if len(where) > 0 {
-		q = "WITH page_ids(id) AS (SELECT p.id FROM posts p WHERE " + strings.Join(where, " AND ") +
+	if w := fs.where(); w != "" {
+		q = "WITH page_ids(id) AS (SELECT p.id FROM posts p WHERE " + w +
 			" ORDER BY p.id LIMIT ? OFFSET ?) "
 	}
 	q += "SELECT " + postColumns + " FROM posts p JOIN users u ON u.id = p.user_id" +
 		" WHERE p.id IN (SELECT id FROM page_ids) ORDER BY p.id"
-	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, args...)...)
+	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, fs.args...)...)
 	if err == nil {
 		err = loadCategoryRefs(ctx, c, posts)
 	}

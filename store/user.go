@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/blogd/blogd"
 )
@@ -52,26 +51,19 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]
 	if f.CategoryID != 0 && f.RoleID == 0 {
 		return s.usersByCategory(ctx, f.CategoryID, p)
 	}
-	var where []string
-	var args []any
-	if f.CategoryID != 0 {
-		where = append(where, "u.id IN (SELECT pc.user_id FROM post_categories pc WHERE pc.category_id = ?)")
-		args = append(args, f.CategoryID)
-	}
-	if f.RoleID != 0 {
-		where = append(where, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
-		args = append(args, f.RoleID)
-	}
+	var fs filters
+	fs.add(f.CategoryID, "u.id IN (SELECT pc.user_id FROM post_categories pc WHERE pc.category_id = ?)")
+	fs.add(f.RoleID, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
 	c := s.reader()
 	var q string
-	if len(where) > 0 {
-		q = "SELECT " + userColumns + " FROM users u WHERE " + strings.Join(where, " AND ") +
+	if w := fs.where(); w != "" {
+		q = "SELECT " + userColumns + " FROM users u WHERE " + w +
 			" ORDER BY u.id LIMIT ? OFFSET ?"
 	} else {
 		q = c.d.pageIDs(pageUsers) + "SELECT " + userColumns +
 			" FROM users u WHERE u.id IN (SELECT id FROM page_ids) ORDER BY u.id"
 	}
-	users, err := queryList(ctx, c, scanUser, q, pageArgs(p, args...)...)
+	users, err := queryList(ctx, c, scanUser, q, pageArgs(p, fs.args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}

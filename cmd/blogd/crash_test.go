@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,58 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/blogd/blogd/internal/blogdtest"
 )
-
-// buildBinary builds blogd once for the test.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "blogd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// startServer runs blogd serve and waits until it is ready.
-func startServer(t *testing.T, bin, db, addr string) (*exec.Cmd, *bytes.Buffer) {
-	t.Helper()
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--log-format", "json")
-	cmd.Stderr = &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	for start := time.Now(); time.Since(start) < 15*time.Second; time.Sleep(20 * time.Millisecond) {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return cmd, &logs
-			}
-		}
-	}
-	t.Fatalf("blogd never became ready:\n%s", logs.String())
-	return nil, nil
-}
 
 // signIn returns a bearer token for the account.
 func signIn(t *testing.T, base, username, password string) string {
@@ -127,12 +78,12 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the real binary")
 	}
-	bin := buildBinary(t)
+	bin := blogdtest.Build(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
-	addr := freeAddr(t)
+	addr := blogdtest.FreeAddr(t)
 	createAdmin(t, bin, db)
-	cmd, logs := startServer(t, bin, db, addr)
-	base := "http://" + addr
+	srv := blogdtest.Start(t, bin, db, addr)
+	base := srv.Base
 	client := &http.Client{Timeout: 5 * time.Second}
 	token := signIn(t, base, "root", adminPassword)
 
@@ -185,14 +136,11 @@ func TestCrashSafety(t *testing.T) {
 		}()
 	}
 	time.Sleep(700 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
+	srv.Kill()
 	close(stop)
 	wg.Wait()
 	if len(comments) < 10 {
-		t.Fatalf("only %d writes before the kill; logs:\n%s", len(comments), logs)
+		t.Fatalf("only %d writes before the kill; logs:\n%s", len(comments), srv.Output())
 	}
 	t.Logf("%d comments and %d categories acknowledged before kill -9", len(comments), len(categories))
 
@@ -238,7 +186,7 @@ func TestCrashSafety(t *testing.T) {
 	conn.Close()
 
 	// And it serves again, reads and writes.
-	startServer(t, bin, db, addr)
+	blogdtest.Start(t, bin, db, addr)
 	resp, err := client.Get(fmt.Sprintf("%s/comments/%d", base, comments[len(comments)-1]))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("read after restart: %v %v", resp, err)

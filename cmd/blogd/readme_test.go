@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/blogd/blogd/internal/blogdtest"
 )
 
 // readmeBlock returns the first ```sh block of README.md after heading.
@@ -36,15 +38,15 @@ func TestReadmeExamples(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 is not installed (the README reads the token with it)")
 	}
-	bin := buildBinary(t)
+	bin := blogdtest.Build(t)
 	db := filepath.Join(t.TempDir(), "readme.db")
 	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
 	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD=the password")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("user create: %v\n%s", err, out)
 	}
-	addr := freeAddr(t)
-	startServer(t, bin, db, addr)
+	addr := blogdtest.FreeAddr(t)
+	blogdtest.Start(t, bin, db, addr)
 
 	examples := readmeBlock(t, "## The relationships, with curl")
 	if !strings.Contains(examples, "B=http://127.0.0.1:8000\n") {

@@ -18,6 +18,7 @@ import (
 // serveConfig is the flags of blogd serve.
 type serveConfig struct {
 	addr              string
+	db                *dbConfig
 	logFormat         string
 	logLevel          string
 	readHeaderTimeout time.Duration
@@ -33,10 +34,18 @@ type serveConfig struct {
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
+	c, help, err := parseServeFlags(args, getenv, stderr)
+	if help || err != nil {
+		return err
+	}
+	return serve(ctx, c, stderr)
+}
+
+// parseServeFlags reads and checks the flags of blogd serve.
+func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer) (c serveConfig, help bool, err error) {
 	fs := newFlagSet("serve", "Create or upgrade the database and serve the API.", stderr)
-	var c serveConfig
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "listen address, host:port")
-	db := addDBFlags(fs)
+	c.db = addDBFlags(fs)
 	fs.StringVar(&c.logFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "most time to read a request's headers")
@@ -50,21 +59,29 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	fs.IntVar(&c.rateBurst, "rate-burst", 0, "requests one client address may make at once under --rate-limit; 0: as many as the rate, at least 1")
 	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from a browser, e.g. https://blog.example.com, or * for any; repeat the flag or separate with commas; none by default")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
-		return err
+		return c, help, err
 	}
-	if err := db.check(); err != nil {
-		return err
+	if err := c.db.check(); err != nil {
+		return c, false, err
 	}
 	for name, d := range map[string]time.Duration{"read-header-timeout": c.readHeaderTimeout, "read-timeout": c.readTimeout,
 		"write-timeout": c.writeTimeout, "idle-timeout": c.idleTimeout, "shutdown-timeout": c.shutdownTimeout,
 		"token-ttl": c.tokenTTL} {
 		if d <= 0 {
-			return usageError{fmt.Errorf("--%s must be positive", name)}
+			return c, false, usageError{fmt.Errorf("--%s must be positive", name)}
 		}
 	}
 	if c.rateLimit < 0 || c.rateBurst < 0 {
-		return usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
+		return c, false, usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
 	}
+	return c, false, nil
+}
+
+// serve serves the API as c says until ctx ends, then shuts down: it stops
+// accepting, lets the requests in flight finish (bounded), and closes the
+// database.
+func serve(ctx context.Context, c serveConfig, stderr io.Writer) error {
+	db := c.db
 	logs := newLogBuffer(stderr)
 	defer logs.Close()
 	logger, err := newLogger(stderr, logs, c.logFormat, c.logLevel)
@@ -115,8 +132,6 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	// Stop accepting, let the requests in flight finish (bounded), then the
-	// deferred Close closes the database cleanly.
 	logger.Info("shutting down", "timeout", c.shutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), c.shutdownTimeout)
 	defer cancel()
