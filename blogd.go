@@ -14,7 +14,10 @@
 // declared exactly once.
 package blogd
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // InvalidInputError lists the invalid fields of an input.
 type InvalidInputError struct {
@@ -37,8 +40,53 @@ func (e *InvalidInputError) Error() string {
 	return "invalid input: " + strings.Join(parts, "; ")
 }
 
-// Page selects a window of a list ordered by id.
+// Page selects a window of a sorted list: Limit rows after the first Skip,
+// or after the row at After (a cursor's position) when it is set.
 type Page struct {
 	Skip  int
 	Limit int
+	// Sort is the order of the list; "" is SortID.
+	Sort Sort
+	// After, when not nil, starts the page after this row of the list in
+	// its order: a keyset page, which costs the same at any depth.
+	After *Key
+	// Count asks for the number of rows of the whole list as well.
+	Count bool
+}
+
+// Sort is the order of a list.
+type Sort string
+
+// The orders of lists: by id, every list; by creation time, posts.
+const (
+	SortID            Sort = "id"
+	SortIDDesc        Sort = "-id"
+	SortCreatedAt     Sort = "created_at"
+	SortCreatedAtDesc Sort = "-created_at"
+)
+
+// Desc reports whether s is a descending order.
+func (s Sort) Desc() bool { return strings.HasPrefix(string(s), "-") }
+
+// ByTime reports whether s orders by creation time (then id).
+func (s Sort) ByTime() bool { return strings.TrimPrefix(string(s), "-") == string(SortCreatedAt) }
+
+// Key is the position of a row in a sorted list: its id and, for lists by
+// creation time, its created_at.
+type Key struct {
+	ID        int64
+	CreatedAt time.Time
+}
+
+// Keyed is a row of a list, which knows its position.
+type Keyed interface{ Key() Key }
+
+// List is one page of a list.
+type List[T any] struct {
+	Items []T
+	// More reports that rows follow this page.
+	More bool
+	// Total is the number of rows of the whole list, when the page asked
+	// for it (Page.Count); else -1.
+	Total int
 }

@@ -34,3 +34,6 @@ type CategoryUpdate struct {
 	Name        *string `json:"name,omitempty" nullable:"false" minLength:"1" maxLength:"100" example:"storage"`
 	Description *string `json:"description,omitempty" nullable:"false" maxLength:"1000" example:"Posts about keeping things."`
 }
+
+// Key is the position of the category in a sorted list.
+func (x Category) Key() Key { return Key{ID: x.ID} }

@@ -49,3 +49,6 @@ type PostCommentCreate struct {
 type CommentUpdate struct {
 	Content *string `json:"content,omitempty" nullable:"false" minLength:"1" maxLength:"10000" example:"Nice post, edited."`
 }
+
+// Key is the position of the comment in a sorted list.
+func (x Comment) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }

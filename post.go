@@ -39,3 +39,6 @@ type PostFilter struct {
 	UserID     int64
 	CategoryID int64
 }
+
+// Key is the position of the post in a sorted list.
+func (x Post) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }

@@ -14,3 +14,6 @@ type RoleCreate CategoryCreate
 // RoleUpdate is the body of PATCH /roles/{id}; it has the fields of
 // CategoryUpdate.
 type RoleUpdate CategoryUpdate
+
+// Key is the position of the role in a sorted list.
+func (x Role) Key() Key { return Key{ID: x.ID} }

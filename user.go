@@ -53,3 +53,6 @@ type Author struct {
 // lower case, so that ALICE@example.com and alice@example.com are one
 // account.
 func NormalizeEmail(email string) string { return strings.ToLower(email) }
+
+// Key is the position of the user in a sorted list.
+func (x User) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }

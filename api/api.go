@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/internal/docsui"
 	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
@@ -219,20 +218,6 @@ func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context
 // IDPath is the {id} of a resource path.
 type IDPath struct {
 	ID int64 `path:"id" example:"1" doc:"resource id"`
-}
-
-// PageQuery is the pagination of every list.
-type PageQuery struct {
-	Skip  int `query:"skip" minimum:"0" default:"0" doc:"rows to skip"`
-	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"rows to return"`
-}
-
-func (q PageQuery) page() blogd.Page { return blogd.Page{Skip: q.Skip, Limit: q.Limit} }
-
-// IDPageInput is a nested list: the parent's id and a page.
-type IDPageInput struct {
-	IDPath
-	PageQuery
 }
 
 // body is a 200 response with a JSON body.

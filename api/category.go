@@ -23,8 +23,9 @@ func (s *server) registerCategories(a huma.API) {
 		})
 
 	register(a, s, getOp("list-categories", "/categories", "List categories", tagCategories),
-		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Category], error) {
-			return ok(s.store.Categories(ctx, in.page()))
+		func(ctx context.Context, in *PageQuery) (*listBody[blogd.Category], error) {
+			l, err := s.store.Categories(ctx, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	register(a, s, getOp("get-category", "/categories/{id}", "Get a category", tagCategories, http.StatusNotFound),
@@ -46,7 +47,8 @@ func (s *server) registerCategories(a huma.API) {
 
 	register(a, s, getOp("list-category-posts", "/categories/{id}/posts", "List the posts of a category",
 		tagCategories, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Post], error) {
-			return ok(s.store.CategoryPosts(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPostPageInput) (*listBody[blogd.Post], error) {
+			l, err := s.store.CategoryPosts(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 }

@@ -57,8 +57,9 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, getOp("list-post-comments", "/posts/{id}/comments", "List every comment of a post, flat",
 		tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Comment], error) {
-			return ok(s.store.PostComments(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.Comment], error) {
+			l, err := s.store.PostComments(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	tree := getOp("get-comment-tree", "/posts/{id}/comments/tree",
@@ -67,13 +68,15 @@ func (s *server) registerComments(a huma.API) {
 		"at most %d). A comment on the last level served whose replies were left out has `more_replies: true`; "+
 		"its replies are read from `/comments/{id}/replies`.", blogd.MaxThreadDepth)
 	register(a, s, tree,
-		func(ctx context.Context, in *commentTreeInput) (*body[[]*blogd.CommentThread], error) {
-			return ok(s.store.CommentTree(ctx, in.ID, in.page(), in.Depth))
+		func(ctx context.Context, in *commentTreeInput) (*listBody[*blogd.CommentThread], error) {
+			l, err := s.store.CommentTree(ctx, in.ID, in.page(), in.Depth)
+			return listOf(&in.PageFields, l, err)
 		})
 
 	register(a, s, getOp("list-comments", "/comments", "List comments", tagComments),
-		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Comment], error) {
-			return ok(s.store.Comments(ctx, in.page()))
+		func(ctx context.Context, in *PageQuery) (*listBody[blogd.Comment], error) {
+			l, err := s.store.Comments(ctx, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	register(a, s, getOp("get-comment", "/comments/{id}", "Get a comment", tagComments, http.StatusNotFound),
@@ -94,7 +97,8 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, getOp("list-replies", "/comments/{id}/replies", "List the direct replies to a comment",
 		tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Comment], error) {
-			return ok(s.store.Replies(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.Comment], error) {
+			l, err := s.store.Replies(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 }

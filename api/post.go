@@ -11,7 +11,7 @@ import (
 const tagPosts = "posts"
 
 type listPostsInput struct {
-	PageQuery
+	PostPageQuery
 	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts (an unknown user gives [])"`
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category (an unknown category gives [])"`
 }
@@ -40,9 +40,10 @@ func (s *server) registerPosts(a huma.API) {
 		})
 
 	register(a, s, getOp("list-posts", "/posts", "List posts with author and categories eager-loaded", tagPosts),
-		func(ctx context.Context, in *listPostsInput) (*body[[]blogd.PostWithRelations], error) {
+		func(ctx context.Context, in *listPostsInput) (*listBody[blogd.PostWithRelations], error) {
 			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
-			return ok(s.store.Posts(ctx, f, in.page()))
+			l, err := s.store.Posts(ctx, f, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	register(a, s, getOp("get-post", "/posts/{id}", "Get a post with author and categories", tagPosts,
@@ -65,8 +66,9 @@ func (s *server) registerPosts(a huma.API) {
 
 	register(a, s, getOp("list-post-categories", "/posts/{id}/categories",
 		"List a post's categories with the association's created_at as linked_at", tagPosts, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.LinkedCategory], error) {
-			return ok(s.store.PostCategories(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.LinkedCategory], error) {
+			l, err := s.store.PostCategories(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	addOp := allow(actionOp("add-post-category", "/posts/{id}/categories/{category_id}",

@@ -28,8 +28,9 @@ func (s *server) registerRoles(a huma.API) {
 		})
 
 	register(a, s, getOp("list-roles", "/roles", "List roles", tagRoles),
-		func(ctx context.Context, in *PageQuery) (*body[[]blogd.Role], error) {
-			return ok(s.store.Roles(ctx, in.page()))
+		func(ctx context.Context, in *PageQuery) (*listBody[blogd.Role], error) {
+			l, err := s.store.Roles(ctx, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	register(a, s, getOp("get-role", "/roles/{id}", "Get a role", tagRoles, http.StatusNotFound),
@@ -51,15 +52,17 @@ func (s *server) registerRoles(a huma.API) {
 
 	register(a, s, allow(getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
 		tagRoles, http.StatusNotFound), access{optional: true}),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.User], error) {
+		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.User], error) {
 			users, err := s.store.RoleUsers(ctx, in.ID, in.page())
-			return ok(visible(ctx, users...), err)
+			visible(ctx, users.Items...)
+			return listOf(&in.PageFields, users, err)
 		})
 
 	register(a, s, getOp("list-user-roles", "/users/{id}/roles", "List a user's roles (many-to-many)", tagRoles,
 		http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Role], error) {
-			return ok(s.store.UserRoles(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.Role], error) {
+			l, err := s.store.UserRoles(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 
 	assignOp := allow(actionOp("assign-role", "/users/{id}/roles/{role_id}",

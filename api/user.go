@@ -38,10 +38,11 @@ func (s *server) registerUsers(a huma.API) {
 		})
 
 	register(a, s, allow(getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers), access{optional: true}),
-		func(ctx context.Context, in *listUsersInput) (*body[[]blogd.User], error) {
+		func(ctx context.Context, in *listUsersInput) (*listBody[blogd.User], error) {
 			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
 			users, err := s.store.Users(ctx, f, in.page())
-			return ok(visible(ctx, users...), err)
+			visible(ctx, users.Items...)
+			return listOf(&in.PageFields, users, err)
 		})
 
 	register(a, s, allow(getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound), access{optional: true}),
@@ -78,8 +79,9 @@ func (s *server) registerUsers(a huma.API) {
 
 	register(a, s, getOp("list-user-posts", "/users/{id}/posts", "List a user's posts (one-to-many)", tagUsers,
 		http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*body[[]blogd.Post], error) {
-			return ok(s.store.UserPosts(ctx, in.ID, in.page()))
+		func(ctx context.Context, in *IDPostPageInput) (*listBody[blogd.Post], error) {
+			l, err := s.store.UserPosts(ctx, in.ID, in.page())
+			return listOf(&in.PageFields, l, err)
 		})
 }
 

@@ -48,6 +48,453 @@ func (e CreateTokenFormdataBodyGrantType) Valid() bool {
 	}
 }
 
+// Defines values for ListCategoriesParamsCount.
+const (
+	ListCategoriesParamsCountExact ListCategoriesParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListCategoriesParamsCount enum.
+func (e ListCategoriesParamsCount) Valid() bool {
+	switch e {
+	case ListCategoriesParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCategoriesParamsSort.
+const (
+	ListCategoriesParamsSortId      ListCategoriesParamsSort = "id"
+	ListCategoriesParamsSortMinusId ListCategoriesParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListCategoriesParamsSort enum.
+func (e ListCategoriesParamsSort) Valid() bool {
+	switch e {
+	case ListCategoriesParamsSortId:
+		return true
+	case ListCategoriesParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCategoryPostsParamsCount.
+const (
+	ListCategoryPostsParamsCountExact ListCategoryPostsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListCategoryPostsParamsCount enum.
+func (e ListCategoryPostsParamsCount) Valid() bool {
+	switch e {
+	case ListCategoryPostsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCategoryPostsParamsSort.
+const (
+	ListCategoryPostsParamsSortCreatedAt      ListCategoryPostsParamsSort = "created_at"
+	ListCategoryPostsParamsSortId             ListCategoryPostsParamsSort = "id"
+	ListCategoryPostsParamsSortMinusCreatedAt ListCategoryPostsParamsSort = "-created_at"
+	ListCategoryPostsParamsSortMinusId        ListCategoryPostsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListCategoryPostsParamsSort enum.
+func (e ListCategoryPostsParamsSort) Valid() bool {
+	switch e {
+	case ListCategoryPostsParamsSortCreatedAt:
+		return true
+	case ListCategoryPostsParamsSortId:
+		return true
+	case ListCategoryPostsParamsSortMinusCreatedAt:
+		return true
+	case ListCategoryPostsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCommentsParamsCount.
+const (
+	ListCommentsParamsCountExact ListCommentsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListCommentsParamsCount enum.
+func (e ListCommentsParamsCount) Valid() bool {
+	switch e {
+	case ListCommentsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCommentsParamsSort.
+const (
+	ListCommentsParamsSortId      ListCommentsParamsSort = "id"
+	ListCommentsParamsSortMinusId ListCommentsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListCommentsParamsSort enum.
+func (e ListCommentsParamsSort) Valid() bool {
+	switch e {
+	case ListCommentsParamsSortId:
+		return true
+	case ListCommentsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRepliesParamsCount.
+const (
+	ListRepliesParamsCountExact ListRepliesParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListRepliesParamsCount enum.
+func (e ListRepliesParamsCount) Valid() bool {
+	switch e {
+	case ListRepliesParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRepliesParamsSort.
+const (
+	ListRepliesParamsSortId      ListRepliesParamsSort = "id"
+	ListRepliesParamsSortMinusId ListRepliesParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListRepliesParamsSort enum.
+func (e ListRepliesParamsSort) Valid() bool {
+	switch e {
+	case ListRepliesParamsSortId:
+		return true
+	case ListRepliesParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostsParamsCount.
+const (
+	ListPostsParamsCountExact ListPostsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListPostsParamsCount enum.
+func (e ListPostsParamsCount) Valid() bool {
+	switch e {
+	case ListPostsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostsParamsSort.
+const (
+	ListPostsParamsSortCreatedAt      ListPostsParamsSort = "created_at"
+	ListPostsParamsSortId             ListPostsParamsSort = "id"
+	ListPostsParamsSortMinusCreatedAt ListPostsParamsSort = "-created_at"
+	ListPostsParamsSortMinusId        ListPostsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListPostsParamsSort enum.
+func (e ListPostsParamsSort) Valid() bool {
+	switch e {
+	case ListPostsParamsSortCreatedAt:
+		return true
+	case ListPostsParamsSortId:
+		return true
+	case ListPostsParamsSortMinusCreatedAt:
+		return true
+	case ListPostsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostCategoriesParamsCount.
+const (
+	ListPostCategoriesParamsCountExact ListPostCategoriesParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListPostCategoriesParamsCount enum.
+func (e ListPostCategoriesParamsCount) Valid() bool {
+	switch e {
+	case ListPostCategoriesParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostCategoriesParamsSort.
+const (
+	ListPostCategoriesParamsSortId      ListPostCategoriesParamsSort = "id"
+	ListPostCategoriesParamsSortMinusId ListPostCategoriesParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListPostCategoriesParamsSort enum.
+func (e ListPostCategoriesParamsSort) Valid() bool {
+	switch e {
+	case ListPostCategoriesParamsSortId:
+		return true
+	case ListPostCategoriesParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostCommentsParamsCount.
+const (
+	ListPostCommentsParamsCountExact ListPostCommentsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListPostCommentsParamsCount enum.
+func (e ListPostCommentsParamsCount) Valid() bool {
+	switch e {
+	case ListPostCommentsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListPostCommentsParamsSort.
+const (
+	ListPostCommentsParamsSortId      ListPostCommentsParamsSort = "id"
+	ListPostCommentsParamsSortMinusId ListPostCommentsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListPostCommentsParamsSort enum.
+func (e ListPostCommentsParamsSort) Valid() bool {
+	switch e {
+	case ListPostCommentsParamsSortId:
+		return true
+	case ListPostCommentsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCommentTreeParamsCount.
+const (
+	GetCommentTreeParamsCountExact GetCommentTreeParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the GetCommentTreeParamsCount enum.
+func (e GetCommentTreeParamsCount) Valid() bool {
+	switch e {
+	case GetCommentTreeParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCommentTreeParamsSort.
+const (
+	GetCommentTreeParamsSortId      GetCommentTreeParamsSort = "id"
+	GetCommentTreeParamsSortMinusId GetCommentTreeParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the GetCommentTreeParamsSort enum.
+func (e GetCommentTreeParamsSort) Valid() bool {
+	switch e {
+	case GetCommentTreeParamsSortId:
+		return true
+	case GetCommentTreeParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRolesParamsCount.
+const (
+	ListRolesParamsCountExact ListRolesParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListRolesParamsCount enum.
+func (e ListRolesParamsCount) Valid() bool {
+	switch e {
+	case ListRolesParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRolesParamsSort.
+const (
+	ListRolesParamsSortId      ListRolesParamsSort = "id"
+	ListRolesParamsSortMinusId ListRolesParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListRolesParamsSort enum.
+func (e ListRolesParamsSort) Valid() bool {
+	switch e {
+	case ListRolesParamsSortId:
+		return true
+	case ListRolesParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRoleUsersParamsCount.
+const (
+	ListRoleUsersParamsCountExact ListRoleUsersParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListRoleUsersParamsCount enum.
+func (e ListRoleUsersParamsCount) Valid() bool {
+	switch e {
+	case ListRoleUsersParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListRoleUsersParamsSort.
+const (
+	ListRoleUsersParamsSortId      ListRoleUsersParamsSort = "id"
+	ListRoleUsersParamsSortMinusId ListRoleUsersParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListRoleUsersParamsSort enum.
+func (e ListRoleUsersParamsSort) Valid() bool {
+	switch e {
+	case ListRoleUsersParamsSortId:
+		return true
+	case ListRoleUsersParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsersParamsCount.
+const (
+	ListUsersParamsCountExact ListUsersParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsCount enum.
+func (e ListUsersParamsCount) Valid() bool {
+	switch e {
+	case ListUsersParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsersParamsSort.
+const (
+	ListUsersParamsSortId      ListUsersParamsSort = "id"
+	ListUsersParamsSortMinusId ListUsersParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsSort enum.
+func (e ListUsersParamsSort) Valid() bool {
+	switch e {
+	case ListUsersParamsSortId:
+		return true
+	case ListUsersParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserPostsParamsCount.
+const (
+	ListUserPostsParamsCountExact ListUserPostsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListUserPostsParamsCount enum.
+func (e ListUserPostsParamsCount) Valid() bool {
+	switch e {
+	case ListUserPostsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserPostsParamsSort.
+const (
+	ListUserPostsParamsSortCreatedAt      ListUserPostsParamsSort = "created_at"
+	ListUserPostsParamsSortId             ListUserPostsParamsSort = "id"
+	ListUserPostsParamsSortMinusCreatedAt ListUserPostsParamsSort = "-created_at"
+	ListUserPostsParamsSortMinusId        ListUserPostsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListUserPostsParamsSort enum.
+func (e ListUserPostsParamsSort) Valid() bool {
+	switch e {
+	case ListUserPostsParamsSortCreatedAt:
+		return true
+	case ListUserPostsParamsSortId:
+		return true
+	case ListUserPostsParamsSortMinusCreatedAt:
+		return true
+	case ListUserPostsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserRolesParamsCount.
+const (
+	ListUserRolesParamsCountExact ListUserRolesParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListUserRolesParamsCount enum.
+func (e ListUserRolesParamsCount) Valid() bool {
+	switch e {
+	case ListUserRolesParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserRolesParamsSort.
+const (
+	ListUserRolesParamsSortId      ListUserRolesParamsSort = "id"
+	ListUserRolesParamsSortMinusId ListUserRolesParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListUserRolesParamsSort enum.
+func (e ListUserRolesParamsSort) Valid() bool {
+	switch e {
+	case ListUserRolesParamsSortId:
+		return true
+	case ListUserRolesParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
 // Author defines model for Author.
 type Author struct {
 	// Id Example: 1
@@ -461,47 +908,116 @@ type CreateTokenFormdataBodyGrantType string
 
 // ListCategoriesParams defines parameters for ListCategories.
 type ListCategoriesParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListCategoriesParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListCategoriesParamsCount defines parameters for ListCategories.
+type ListCategoriesParamsCount string
+
+// ListCategoriesParamsSort defines parameters for ListCategories.
+type ListCategoriesParamsSort string
 
 // ListCategoryPostsParams defines parameters for ListCategoryPosts.
 type ListCategoryPostsParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListCategoryPostsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id or by creation time (then id), ascending or (with -) descending
+	Sort *ListCategoryPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListCategoryPostsParamsCount defines parameters for ListCategoryPosts.
+type ListCategoryPostsParamsCount string
+
+// ListCategoryPostsParamsSort defines parameters for ListCategoryPosts.
+type ListCategoryPostsParamsSort string
 
 // ListCommentsParams defines parameters for ListComments.
 type ListCommentsParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListCommentsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListCommentsParamsCount defines parameters for ListComments.
+type ListCommentsParamsCount string
+
+// ListCommentsParamsSort defines parameters for ListComments.
+type ListCommentsParamsSort string
 
 // ListRepliesParams defines parameters for ListReplies.
 type ListRepliesParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListRepliesParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListRepliesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListRepliesParamsCount defines parameters for ListReplies.
+type ListRepliesParamsCount string
+
+// ListRepliesParamsSort defines parameters for ListReplies.
+type ListRepliesParamsSort string
 
 // ListPostsParams defines parameters for ListPosts.
 type ListPostsParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListPostsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id or by creation time (then id), ascending or (with -) descending
+	Sort *ListPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// UserId only this user's posts (an unknown user gives [])
 	UserId *int64 `form:"user_id,omitempty" json:"user_id,omitempty"`
@@ -510,61 +1026,151 @@ type ListPostsParams struct {
 	CategoryId *int64 `form:"category_id,omitempty" json:"category_id,omitempty"`
 }
 
+// ListPostsParamsCount defines parameters for ListPosts.
+type ListPostsParamsCount string
+
+// ListPostsParamsSort defines parameters for ListPosts.
+type ListPostsParamsSort string
+
 // ListPostCategoriesParams defines parameters for ListPostCategories.
 type ListPostCategoriesParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListPostCategoriesParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListPostCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListPostCategoriesParamsCount defines parameters for ListPostCategories.
+type ListPostCategoriesParamsCount string
+
+// ListPostCategoriesParamsSort defines parameters for ListPostCategories.
+type ListPostCategoriesParamsSort string
 
 // ListPostCommentsParams defines parameters for ListPostComments.
 type ListPostCommentsParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListPostCommentsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListPostCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListPostCommentsParamsCount defines parameters for ListPostComments.
+type ListPostCommentsParamsCount string
+
+// ListPostCommentsParamsSort defines parameters for ListPostComments.
+type ListPostCommentsParamsSort string
 
 // GetCommentTreeParams defines parameters for GetCommentTree.
 type GetCommentTreeParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *GetCommentTreeParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *GetCommentTreeParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// Depth levels of each thread to nest, the top-level comment being level 1
 	Depth *int64 `form:"depth,omitempty" json:"depth,omitempty"`
 }
 
+// GetCommentTreeParamsCount defines parameters for GetCommentTree.
+type GetCommentTreeParamsCount string
+
+// GetCommentTreeParamsSort defines parameters for GetCommentTree.
+type GetCommentTreeParamsSort string
+
 // ListRolesParams defines parameters for ListRoles.
 type ListRolesParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListRolesParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListRolesParamsCount defines parameters for ListRoles.
+type ListRolesParamsCount string
+
+// ListRolesParamsSort defines parameters for ListRoles.
+type ListRolesParamsSort string
 
 // ListRoleUsersParams defines parameters for ListRoleUsers.
 type ListRoleUsersParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListRoleUsersParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListRoleUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListRoleUsersParamsCount defines parameters for ListRoleUsers.
+type ListRoleUsersParamsCount string
+
+// ListRoleUsersParamsSort defines parameters for ListRoleUsers.
+type ListRoleUsersParamsSort string
 
 // ListUsersParams defines parameters for ListUsers.
 type ListUsersParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListUsersParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
 	// CategoryId only users with a post in this category (an unknown category gives [])
 	CategoryId *int64 `form:"category_id,omitempty" json:"category_id,omitempty"`
@@ -573,23 +1179,59 @@ type ListUsersParams struct {
 	RoleId *int64 `form:"role_id,omitempty" json:"role_id,omitempty"`
 }
 
+// ListUsersParamsCount defines parameters for ListUsers.
+type ListUsersParamsCount string
+
+// ListUsersParamsSort defines parameters for ListUsers.
+type ListUsersParamsSort string
+
 // ListUserPostsParams defines parameters for ListUserPosts.
 type ListUserPostsParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListUserPostsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id or by creation time (then id), ascending or (with -) descending
+	Sort *ListUserPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListUserPostsParamsCount defines parameters for ListUserPosts.
+type ListUserPostsParamsCount string
+
+// ListUserPostsParamsSort defines parameters for ListUserPosts.
+type ListUserPostsParamsSort string
 
 // ListUserRolesParams defines parameters for ListUserRoles.
 type ListUserRolesParams struct {
-	// Skip rows to skip
+	// Skip rows to skip (not with after)
 	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
 
 	// Limit rows to return
 	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListUserRolesParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListUserRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 }
+
+// ListUserRolesParamsCount defines parameters for ListUserRoles.
+type ListUserRolesParamsCount string
+
+// ListUserRolesParamsSort defines parameters for ListUserRoles.
+type ListUserRolesParamsSort string
 
 // CreateTokenFormdataRequestBody defines body for CreateToken for application/x-www-form-urlencoded ContentType.
 type CreateTokenFormdataRequestBody CreateTokenFormdataBody
@@ -2124,6 +2766,42 @@ func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*htt
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2352,6 +3030,42 @@ func NewListCategoryPostsRequest(server string, id int64, params *ListCategoryPo
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2409,6 +3123,42 @@ func NewListCommentsRequest(server string, params *ListCommentsParams) (*http.Re
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2646,6 +3396,42 @@ func NewListRepliesRequest(server string, id int64, params *ListRepliesParams) (
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -2730,6 +3516,42 @@ func NewListPostsRequest(server string, params *ListPostsParams) (*http.Request,
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2991,6 +3813,42 @@ func NewListPostCategoriesRequest(server string, id int64, params *ListPostCateg
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3146,6 +4004,42 @@ func NewListPostCommentsRequest(server string, id int64, params *ListPostComment
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3266,6 +4160,42 @@ func NewGetCommentTreeRequest(server string, id int64, params *GetCommentTreePar
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Depth != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "depth", *params.Depth, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
@@ -3362,6 +4292,42 @@ func NewListRolesRequest(server string, params *ListRolesParams) (*http.Request,
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3599,6 +4565,42 @@ func NewListRoleUsersRequest(server string, id int64, params *ListRoleUsersParam
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3656,6 +4658,42 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3944,6 +4982,42 @@ func NewListUserPostsRequest(server string, id int64, params *ListUserPostsParam
 
 		}
 
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4170,6 +5244,42 @@ func NewListUserRolesRequest(server string, id int64, params *ListUserRolesParam
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4836,6 +5946,12 @@ func (r CreateTokenResponse) ContentType() string {
 	return ""
 }
 
+// ListCategoriesResponse200Headers the declared response headers of an HTTP 200 response for ListCategories
+type ListCategoriesResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -4845,6 +5961,8 @@ type ListCategoriesResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCategoriesResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5237,6 +6355,12 @@ func (r UpdateCategoryResponse) ContentType() string {
 	return ""
 }
 
+// ListCategoryPostsResponse200Headers the declared response headers of an HTTP 200 response for ListCategoryPosts
+type ListCategoryPostsResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListCategoryPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5248,6 +6372,8 @@ type ListCategoryPostsResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCategoryPostsResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5299,6 +6425,12 @@ func (r ListCategoryPostsResponse) ContentType() string {
 	return ""
 }
 
+// ListCommentsResponse200Headers the declared response headers of an HTTP 200 response for ListComments
+type ListCommentsResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5308,6 +6440,8 @@ type ListCommentsResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCommentsResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5693,6 +6827,12 @@ func (r UpdateCommentResponse) ContentType() string {
 	return ""
 }
 
+// ListRepliesResponse200Headers the declared response headers of an HTTP 200 response for ListReplies
+type ListRepliesResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListRepliesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5704,6 +6844,8 @@ type ListRepliesResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRepliesResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5803,6 +6945,12 @@ func (r HealthzResponse) ContentType() string {
 	return ""
 }
 
+// ListPostsResponse200Headers the declared response headers of an HTTP 200 response for ListPosts
+type ListPostsResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -5812,6 +6960,8 @@ type ListPostsResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPostsResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6190,6 +7340,12 @@ func (r UpdatePostResponse) ContentType() string {
 	return ""
 }
 
+// ListPostCategoriesResponse200Headers the declared response headers of an HTTP 200 response for ListPostCategories
+type ListPostCategoriesResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListPostCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6201,6 +7357,8 @@ type ListPostCategoriesResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPostCategoriesResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6397,6 +7555,12 @@ func (r AddPostCategoryResponse) ContentType() string {
 	return ""
 }
 
+// ListPostCommentsResponse200Headers the declared response headers of an HTTP 200 response for ListPostComments
+type ListPostCommentsResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListPostCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6408,6 +7572,8 @@ type ListPostCommentsResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListPostCommentsResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6570,6 +7736,12 @@ func (r CreatePostCommentResponse) ContentType() string {
 	return ""
 }
 
+// GetCommentTreeResponse200Headers the declared response headers of an HTTP 200 response for GetCommentTree
+type GetCommentTreeResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type GetCommentTreeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6581,6 +7753,8 @@ type GetCommentTreeResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCommentTreeResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6687,6 +7861,12 @@ func (r ReadyzResponse) ContentType() string {
 	return ""
 }
 
+// ListRolesResponse200Headers the declared response headers of an HTTP 200 response for ListRoles
+type ListRolesResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6696,6 +7876,8 @@ type ListRolesResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRolesResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7095,6 +8277,12 @@ func (r UpdateRoleResponse) ContentType() string {
 	return ""
 }
 
+// ListRoleUsersResponse200Headers the declared response headers of an HTTP 200 response for ListRoleUsers
+type ListRoleUsersResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListRoleUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7106,6 +8294,8 @@ type ListRoleUsersResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListRoleUsersResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7157,6 +8347,12 @@ func (r ListRoleUsersResponse) ContentType() string {
 	return ""
 }
 
+// ListUsersResponse200Headers the declared response headers of an HTTP 200 response for ListUsers
+type ListUsersResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7166,6 +8362,8 @@ type ListUsersResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUsersResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7599,6 +8797,12 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+// ListUserPostsResponse200Headers the declared response headers of an HTTP 200 response for ListUserPosts
+type ListUserPostsResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListUserPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7610,6 +8814,8 @@ type ListUserPostsResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserPostsResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8000,6 +9206,12 @@ func (r CreateProfileResponse) ContentType() string {
 	return ""
 }
 
+// ListUserRolesResponse200Headers the declared response headers of an HTTP 200 response for ListUserRoles
+type ListUserRolesResponse200Headers struct {
+	Link        *string
+	XTotalCount *int64
+}
+
 type ListUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8011,6 +9223,8 @@ type ListUserRolesResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserRolesResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9105,6 +10319,26 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCategoriesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -9447,6 +10681,26 @@ func ParseListCategoryPostsResponse(rsp *http.Response) (*ListCategoryPostsRespo
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCategoryPostsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -9485,6 +10739,26 @@ func ParseListCommentsResponse(rsp *http.Response) (*ListCommentsResponse, error
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCommentsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -9822,6 +11096,26 @@ func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) 
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRepliesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -9893,6 +11187,26 @@ func ParseListPostsResponse(rsp *http.Response) (*ListPostsResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPostsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -10223,6 +11537,26 @@ func ParseListPostCategoriesResponse(rsp *http.Response) (*ListPostCategoriesRes
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPostCategoriesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -10388,6 +11722,26 @@ func ParseListPostCommentsResponse(rsp *http.Response) (*ListPostCommentsRespons
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListPostCommentsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -10537,6 +11891,26 @@ func ParseGetCommentTreeResponse(rsp *http.Response) (*GetCommentTreeResponse, e
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCommentTreeResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -10615,6 +11989,26 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRolesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -10966,6 +12360,26 @@ func ParseListRoleUsersResponse(rsp *http.Response) (*ListRoleUsersResponse, err
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListRoleUsersResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -11004,6 +12418,26 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUsersResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -11374,6 +12808,26 @@ func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, err
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserPostsResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -11707,6 +13161,26 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserRolesResponse200Headers
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

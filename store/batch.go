@@ -26,6 +26,15 @@ func (s *Store) InBatch(ctx context.Context, fn func(b *Batch) error) error {
 	})
 }
 
+// tick returns the batch's clock and moves it on by a microsecond, so that
+// the rows of a batch, created in order, have distinct creation times, as
+// rows created one by one would.
+func (b *Batch) tick() time.Time {
+	t := b.now
+	b.now = b.now.Add(time.Microsecond)
+	return t
+}
+
 func (b *Batch) insert(query string, args ...any) (int64, error) {
 	var id int64
 	if _, err := b.c.queryRow(b.ctx, query, args, &id); err != nil {
@@ -37,7 +46,7 @@ func (b *Batch) insert(query string, args ...any) (int64, error) {
 // AddUser inserts a user with a password hash (empty: the user cannot sign
 // in) and returns its id.
 func (b *Batch) AddUser(in blogd.UserCreate, passwordHash string) (int64, error) {
-	return b.insert(insertUser, in.Username, blogd.NormalizeEmail(in.Email), passwordHash, b.now)
+	return b.insert(insertUser, in.Username, blogd.NormalizeEmail(in.Email), passwordHash, b.tick())
 }
 
 // AddProfile inserts a user's profile and returns its id.
@@ -65,7 +74,7 @@ func (b *Batch) AssignRole(userID, roleID int64) error {
 // AddPost inserts a post with its category links and returns its id.
 func (b *Batch) AddPost(in blogd.PostCreate) (int64, error) {
 	id, err := b.insert(insertPost,
-		in.Title, in.Content, in.UserID, b.now)
+		in.Title, in.Content, in.UserID, b.tick())
 	if err != nil {
 		return 0, err
 	}
@@ -77,5 +86,5 @@ func (b *Batch) AddPost(in blogd.PostCreate) (int64, error) {
 
 // AddComment inserts a comment and returns its id.
 func (b *Batch) AddComment(in blogd.CommentCreate) (int64, error) {
-	return b.insert(insertComment, in.Content, in.PostID, in.UserID, in.ParentID, b.now)
+	return b.insert(insertComment, in.Content, in.PostID, in.UserID, in.ParentID, b.tick())
 }

@@ -68,6 +68,45 @@ func BenchmarkReads(b *testing.B) {
 	}
 }
 
+// BenchmarkPostsCursor reads a page of 20 posts by cursor at the start and
+// at the end of the list, in each order: a keyset page costs the same at
+// any depth (compare First with Last, at BLOGD_BENCH_SCALE=10 too).
+func BenchmarkPostsCursor(b *testing.B) {
+	st, _ := benchStore(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The row 21 from the end, in each order: the last page starts after it.
+	fromEnd := func(sort blogd.Sort) *blogd.Key {
+		l, err := st.Posts(ctx, blogd.PostFilter{}, blogd.Page{Limit: 21, Sort: sort})
+		if err != nil || len(l.Items) < 21 {
+			b.Fatal(err)
+		}
+		k := l.Items[20].Key()
+		return &k
+	}
+	for _, c := range []struct {
+		name string
+		page blogd.Page
+	}{
+		{"First", blogd.Page{Limit: 20, After: &blogd.Key{ID: 0}}},
+		{"Last", blogd.Page{Limit: 20, After: fromEnd(blogd.SortIDDesc)}},
+		{"FirstByTime", blogd.Page{Limit: 20, Sort: blogd.SortCreatedAt, After: &blogd.Key{}}},
+		{"LastByTime", blogd.Page{Limit: 20, Sort: blogd.SortCreatedAt, After: fromEnd(blogd.SortCreatedAtDesc)}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := st.Posts(ctx, blogd.PostFilter{}, c.page); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
 // BenchmarkCreatePost runs concurrent writers, as the harness's create_post
 // does: on SQLite they share commits (group commit), each commit one fsync.
 func BenchmarkCreatePost(b *testing.B) {

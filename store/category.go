@@ -42,11 +42,11 @@ func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Cat
 	return out, nil
 }
 
-func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) ([]blogd.Category, error) {
-	out, err := queryList(ctx, s.reader(), scanCategory,
-		"SELECT id, name, description FROM "+table+" ORDER BY id LIMIT ? OFFSET ?", pageArgs(p)...)
+func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) (blogd.List[blogd.Category], error) {
+	out, err := runList(ctx, s.reader(), listSpec{cols: "x.id, x.name, x.description", from: " FROM " + table + " x WHERE 1 = 1",
+		id: "x.id"}, p, scanCategory)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", table, err)
+		return out, fmt.Errorf("list %s: %w", table, err)
 	}
 	return out, nil
 }
@@ -86,7 +86,7 @@ func (s *Store) Category(ctx context.Context, id int64) (blogd.Category, error) 
 }
 
 // Categories lists categories by id.
-func (s *Store) Categories(ctx context.Context, p blogd.Page) ([]blogd.Category, error) {
+func (s *Store) Categories(ctx context.Context, p blogd.Page) (blogd.List[blogd.Category], error) {
 	return s.listNamed(ctx, tableCategories, p)
 }
 

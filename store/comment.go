@@ -63,39 +63,38 @@ func (s *Store) Comment(ctx context.Context, id int64) (blogd.Comment, error) {
 	return cms[0], nil
 }
 
-// Comments lists every comment by id.
-func (s *Store) Comments(ctx context.Context, p blogd.Page) ([]blogd.Comment, error) {
-	c := s.reader()
-	cms, err := queryList(ctx, c, scanComment, c.d.pageIDs(pageComments)+"SELECT "+commentColumns+
-		" FROM comments c WHERE c.id IN (SELECT id FROM page_ids) ORDER BY c.id", pageArgs(p)...)
+// Comments lists every comment.
+func (s *Store) Comments(ctx context.Context, p blogd.Page) (blogd.List[blogd.Comment], error) {
+	cms, err := runList(ctx, s.reader(), listSpec{cols: commentColumns, from: " FROM comments c WHERE 1 = 1",
+		id: "c.id", whole: pageComments}, p, scanComment)
 	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
+		return cms, fmt.Errorf("list comments: %w", err)
 	}
 	return cms, nil
 }
 
-// PostComments lists every comment of a post, flat, by id.
-func (s *Store) PostComments(ctx context.Context, postID int64, p blogd.Page) ([]blogd.Comment, error) {
+// PostComments lists every comment of a post, flat.
+func (s *Store) PostComments(ctx context.Context, postID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
 	c := s.reader()
-	cms, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.Comment, error) {
-		return queryList(ctx, c, scanComment, "SELECT "+commentColumns+
-			" FROM comments c WHERE c.post_id = ? ORDER BY c.id LIMIT ? OFFSET ?", pageArgs(p, postID)...)
+	cms, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.Comment], error) {
+		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.post_id = ?",
+			args: []any{postID}, id: "c.id"}, p, scanComment)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list comments of post %d: %w", postID, err)
+		return cms, fmt.Errorf("list comments of post %d: %w", postID, err)
 	}
 	return cms, nil
 }
 
 // Replies lists the direct replies to a comment.
-func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) ([]blogd.Comment, error) {
+func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
 	c := s.reader()
-	cms, err := nestedList(ctx, c, tableComments, commentID, func() ([]blogd.Comment, error) {
-		return queryList(ctx, c, scanComment, "SELECT "+commentColumns+
-			" FROM comments c WHERE c.parent_id = ? ORDER BY c.id LIMIT ? OFFSET ?", pageArgs(p, commentID)...)
+	cms, err := nestedList(ctx, c, tableComments, commentID, func() (blogd.List[blogd.Comment], error) {
+		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.parent_id = ?",
+			args: []any{commentID}, id: "c.id"}, p, scanComment)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list replies to comment %d: %w", commentID, err)
+		return cms, fmt.Errorf("list replies to comment %d: %w", commentID, err)
 	}
 	return cms, nil
 }
@@ -105,15 +104,20 @@ func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) ([]b
 // query reads every comment of the page's threads, however wide; the tree is
 // assembled in memory. A comment on the last level served that has replies
 // is marked MoreReplies.
-func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, depth int) ([]*blogd.CommentThread, error) {
+func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, depth int) (blogd.List[*blogd.CommentThread], error) {
 	c := s.reader()
-	cms, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.CommentThread, error) {
-		return queryList(ctx, c, func(rows *sql.Rows, t *blogd.CommentThread) error {
+	cond, condArgs, tail, tailArgs := pageSQL(p, "id", "created_at")
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	var out blogd.List[*blogd.CommentThread]
+	_, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.CommentThread], error) {
+		cms, err := queryList(ctx, c, func(rows *sql.Rows, t *blogd.CommentThread) error {
 			cm := &t.Comment
 			return rows.Scan(&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt), &t.MoreReplies)
 		}, `WITH RECURSIVE
 			top(id) AS (
-				SELECT id FROM comments WHERE post_id = ? AND parent_id IS NULL ORDER BY id LIMIT ? OFFSET ?),
+				SELECT id FROM comments WHERE post_id = ? AND parent_id IS NULL`+cond+tail+`),
 			thread(id, depth) AS (
 				SELECT id, 1 FROM top
 				UNION ALL
@@ -121,12 +125,27 @@ func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, dep
 			SELECT `+commentColumns+`,
 				t.depth = ? AND EXISTS (SELECT 1 FROM comments x WHERE x.parent_id = c.id)
 			FROM thread t JOIN comments c ON c.id = t.id ORDER BY c.id`,
-			append(pageArgs(p, postID), depth, depth)...)
+			append(append(append([]any{postID}, condArgs...), tailArgs...), depth, depth)...)
+		if err != nil {
+			return blogd.List[blogd.CommentThread]{}, err
+		}
+		roots := buildThreads(cms)
+		if p.Sort.Desc() {
+			slices.Reverse(roots)
+		}
+		out = pageOf(roots, p)
+		return blogd.List[blogd.CommentThread]{Items: cms}, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("comment tree of post %d: %w", postID, err)
+		return out, fmt.Errorf("comment tree of post %d: %w", postID, err)
 	}
-	return buildThreads(cms), nil
+	if p.Count {
+		if _, err := c.queryRow(ctx, "SELECT count(*) FROM comments WHERE post_id = ? AND parent_id IS NULL",
+			[]any{postID}, &out.Total); err != nil {
+			return out, fmt.Errorf("count threads of post %d: %w", postID, err)
+		}
+	}
+	return out, nil
 }
 
 // buildThreads nests comments under their parents. A reply is created after

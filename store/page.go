@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/blogd/blogd"
@@ -41,7 +44,87 @@ func (f *filters) add(id int64, cond string) {
 // where is the conditions joined by AND; "" when no filter is set.
 func (f *filters) where() string { return strings.Join(f.conds, " AND ") }
 
-// pageArgs appends the LIMIT and OFFSET arguments of p to args.
-func pageArgs(p blogd.Page, args ...any) []any {
-	return append(args, p.Limit, p.Skip)
+// listSpec is a list query: its rows, ordered by its key columns.
+type listSpec struct {
+	cols string // the SELECT list
+	// from is FROM, joins and a WHERE clause (" WHERE 1 = 1" when nothing
+	// filters), with its arguments.
+	from string
+	args []any
+	id   string // the id column that orders the list, "p.id"
+	time string // the creation-time column that orders it for the time sorts, or ""
+	// whole, when set, says that the list is all of that table (with no
+	// argument to from), which pageIDs pages without walking the skip.
+	whole pageableTable
+}
+
+// runList reads page p of the list l: one statement, and one more to
+// count the list when p asks. The page is read with one row more than p's
+// limit, to tell whether more rows follow.
+func runList[T any](ctx context.Context, c conn, l listSpec, p blogd.Page, scan func(*sql.Rows, *T) error) (blogd.List[T], error) {
+	var q string
+	var args []any
+	if l.whole != "" && p.After == nil && !p.Sort.Desc() && !p.Sort.ByTime() {
+		q = c.d.pageIDs(l.whole) + "SELECT " + l.cols + l.from + " AND " + l.id + " IN (SELECT id FROM page_ids) ORDER BY " + l.id
+		args = []any{p.Limit + 1, p.Skip}
+	} else {
+		cond, condArgs, tail, tailArgs := pageSQL(p, l.id, l.time)
+		q = "SELECT " + l.cols + l.from
+		if cond != "" {
+			q += " AND " + cond
+		}
+		q += tail
+		args = append(append(append(args, l.args...), condArgs...), tailArgs...)
+	}
+	rows, err := queryList(ctx, c, scan, q, args...)
+	if err != nil {
+		return blogd.List[T]{}, err
+	}
+	out := pageOf(rows, p)
+	if p.Count {
+		if _, err := c.queryRow(ctx, "SELECT count(*)"+l.from, l.args, &out.Total); err != nil {
+			return blogd.List[T]{}, fmt.Errorf("count: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// pageSQL is the SQL of page p of a list ordered by idCol, or, for the time
+// sorts, by timeCol then idCol. cond is the keyset condition that starts the
+// page after p.After ("" without a cursor), to AND into the WHERE clause,
+// with condArgs; tail is ORDER BY ... LIMIT ... [OFFSET ...], with
+// tailArgs, asking one row more than the page (see pageOf).
+func pageSQL(p blogd.Page, idCol, timeCol string) (cond string, condArgs []any, tail string, tailArgs []any) {
+	dir, cmp := "", ">"
+	if p.Sort.Desc() {
+		dir, cmp = " DESC", "<"
+	}
+	order := idCol + dir
+	if p.Sort.ByTime() {
+		order = timeCol + dir + ", " + idCol + dir
+		if p.After != nil {
+			cond = "(" + timeCol + ", " + idCol + ") " + cmp + " (?, ?)"
+			condArgs = []any{p.After.CreatedAt, p.After.ID}
+		}
+	} else if p.After != nil {
+		cond = idCol + " " + cmp + " ?"
+		condArgs = []any{p.After.ID}
+	}
+	tail = " ORDER BY " + order + " LIMIT ?"
+	tailArgs = []any{p.Limit + 1}
+	if p.After == nil && p.Skip > 0 {
+		tail += " OFFSET ?"
+		tailArgs = append(tailArgs, p.Skip)
+	}
+	return cond, condArgs, tail, tailArgs
+}
+
+// pageOf is the page of rows, read with one row more than p's limit: that
+// row, when there, only tells that more rows follow.
+func pageOf[T any](rows []T, p blogd.Page) blogd.List[T] {
+	l := blogd.List[T]{Items: rows, Total: -1}
+	if len(rows) > p.Limit {
+		l.Items, l.More = rows[:p.Limit], true
+	}
+	return l
 }

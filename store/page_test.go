@@ -69,14 +69,14 @@ func TestDeepPages(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		lists := map[string]func(p blogd.Page) ([]int64, error){
-			"users": func(p blogd.Page) ([]int64, error) {
+		lists := map[string]func(p blogd.Page) ([]int64, bool, error){
+			"users": func(p blogd.Page) ([]int64, bool, error) {
 				return idsOf(s.Users(ctx, blogd.UserFilter{}, p))(func(u blogd.User) int64 { return u.ID })
 			},
-			"posts": func(p blogd.Page) ([]int64, error) {
+			"posts": func(p blogd.Page) ([]int64, bool, error) {
 				return idsOf(s.Posts(ctx, blogd.PostFilter{}, p))(func(p blogd.PostWithRelations) int64 { return p.ID })
 			},
-			"comments": func(p blogd.Page) ([]int64, error) {
+			"comments": func(p blogd.Page) ([]int64, bool, error) {
 				return idsOf(s.Comments(ctx, p))(func(c blogd.Comment) int64 { return c.ID })
 			},
 		}
@@ -92,9 +92,12 @@ func TestDeepPages(t *testing.T) {
 					limits = append(limits, 1, 100, n)
 				}
 				for _, limit := range limits {
-					got, err := lists[table](blogd.Page{Skip: skip, Limit: limit})
+					got, more, err := lists[table](blogd.Page{Skip: skip, Limit: limit})
 					if err != nil {
 						t.Fatal(err)
+					}
+					if more != (skip+limit < n) {
+						t.Fatalf("%s skip=%d limit=%d: more=%v with %d rows", table, skip, limit, more, n)
 					}
 					if want := all[min(skip, n):min(skip+limit, n)]; !slices.Equal(got, want) {
 						t.Fatalf("%s skip=%d limit=%d: %v, want %v", table, skip, limit, got, want)
@@ -112,17 +115,18 @@ func TestDeepPages(t *testing.T) {
 	})
 }
 
-// idsOf turns a list function's result into its ids.
-func idsOf[T any](list []T, err error) func(id func(T) int64) ([]int64, error) {
-	return func(id func(T) int64) ([]int64, error) {
+// idsOf turns a list function's result into its ids, and whether more
+// rows follow.
+func idsOf[T any](list blogd.List[T], err error) func(id func(T) int64) ([]int64, bool, error) {
+	return func(id func(T) int64) ([]int64, bool, error) {
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		out := make([]int64, len(list))
-		for i, v := range list {
+		out := make([]int64, len(list.Items))
+		for i, v := range list.Items {
 			out[i] = id(v)
 		}
-		return out, nil
+		return out, list.More, nil
 	}
 }
 

@@ -25,31 +25,26 @@ func scanPost(rows *sql.Rows, p *blogd.Post) error {
 	return rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt))
 }
 
-// Posts lists posts by id with author and categories eager-loaded: two
+// Posts lists posts with author and categories eager-loaded: two
 // statements whatever the page size.
-func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) ([]blogd.PostWithRelations, error) {
+func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.PostWithRelations], error) {
 	var fs filters
 	fs.add(f.UserID, "p.user_id = ?")
 	fs.add(f.CategoryID, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
-	// The page of ids is chosen first, on posts alone, and only its rows
-	// are read and joined to their authors: skipping N posts walks N
-	// entries of a narrow index (posts_id_idx on SQLite, the primary key on
-	// PostgreSQL), not N joined rows. Written as p.id IN (page), the rows are
-	// read in key order and need no sort.
-	c := s.reader()
-	q := c.d.pageIDs(pagePosts)
+	l := listSpec{cols: postColumns, from: " FROM posts p JOIN users u ON u.id = p.user_id WHERE 1 = 1",
+		args: fs.args, id: "p.id", time: "p.created_at"}
 	if w := fs.where(); w != "" {
-		q = "WITH page_ids(id) AS (SELECT p.id FROM posts p WHERE " + w +
-			" ORDER BY p.id LIMIT ? OFFSET ?) "
+		l.from += " AND " + w
+	} else {
+		l.whole = pagePosts
 	}
-	q += "SELECT " + postColumns + " FROM posts p JOIN users u ON u.id = p.user_id" +
-		" WHERE p.id IN (SELECT id FROM page_ids) ORDER BY p.id"
-	posts, err := queryList(ctx, c, scanPostWithAuthor, q, pageArgs(p, fs.args...)...)
+	c := s.reader()
+	posts, err := runList(ctx, c, l, p, scanPostWithAuthor)
 	if err == nil {
-		err = loadCategoryRefs(ctx, c, posts)
+		err = loadCategoryRefs(ctx, c, posts.Items)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("list posts: %w", err)
+		return posts, fmt.Errorf("list posts: %w", err)
 	}
 	return posts, nil
 }
@@ -127,29 +122,29 @@ func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelatio
 }
 
 // UserPosts lists a user's posts: the one-to-many relationship.
-func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) ([]blogd.Post, error) {
+func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
 	c := s.reader()
-	posts, err := nestedList(ctx, c, tableUsers, userID, func() ([]blogd.Post, error) {
-		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, tstext(p.created_at)
-			FROM posts p WHERE p.user_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, userID)...)
+	posts, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Post], error) {
+		return runList(ctx, c, listSpec{cols: "p.id, p.title, p.content, p.user_id, tstext(p.created_at)",
+			from: " FROM posts p WHERE p.user_id = ?", args: []any{userID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list posts of user %d: %w", userID, err)
+		return posts, fmt.Errorf("list posts of user %d: %w", userID, err)
 	}
 	return posts, nil
 }
 
 // CategoryPosts lists the posts of a category: the other side of the
 // many-to-many relationship.
-func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) ([]blogd.Post, error) {
+func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
 	c := s.reader()
-	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() ([]blogd.Post, error) {
-		return queryList(ctx, c, scanPost, `SELECT p.id, p.title, p.content, p.user_id, tstext(p.created_at)
-			FROM post_categories pc JOIN posts p ON p.id = pc.post_id
-			WHERE pc.category_id = ? ORDER BY p.id LIMIT ? OFFSET ?`, pageArgs(p, categoryID)...)
+	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() (blogd.List[blogd.Post], error) {
+		return runList(ctx, c, listSpec{cols: "p.id, p.title, p.content, p.user_id, tstext(p.created_at)",
+			from: " FROM post_categories pc JOIN posts p ON p.id = pc.post_id WHERE pc.category_id = ?",
+			args: []any{categoryID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list posts of category %d: %w", categoryID, err)
+		return posts, fmt.Errorf("list posts of category %d: %w", categoryID, err)
 	}
 	return posts, nil
 }
@@ -261,17 +256,17 @@ func (s *Store) DeletePost(ctx context.Context, id int64) error {
 
 // PostCategories lists a post's categories with the association's
 // created_at: the association entity's own data.
-func (s *Store) PostCategories(ctx context.Context, postID int64, p blogd.Page) ([]blogd.LinkedCategory, error) {
+func (s *Store) PostCategories(ctx context.Context, postID int64, p blogd.Page) (blogd.List[blogd.LinkedCategory], error) {
 	c := s.reader()
-	cats, err := nestedList(ctx, c, tablePosts, postID, func() ([]blogd.LinkedCategory, error) {
-		return queryList(ctx, c, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
+	cats, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.LinkedCategory], error) {
+		return runList(ctx, c, listSpec{cols: "c.id, c.name, c.description, pc.created_at",
+			from: " FROM post_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.post_id = ?",
+			args: []any{postID}, id: "pc.category_id"}, p, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
 			return rows.Scan(&lc.ID, &lc.Name, &lc.Description, ts(&lc.LinkedAt))
-		}, `SELECT c.id, c.name, c.description, pc.created_at FROM post_categories pc
-			JOIN categories c ON c.id = pc.category_id
-			WHERE pc.post_id = ? ORDER BY pc.category_id LIMIT ? OFFSET ?`, pageArgs(p, postID)...)
+		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list categories of post %d: %w", postID, err)
+		return cats, fmt.Errorf("list categories of post %d: %w", postID, err)
 	}
 	return cats, nil
 }

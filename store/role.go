@@ -20,10 +20,10 @@ func (s *Store) Role(ctx context.Context, id int64) (blogd.Role, error) {
 	return blogd.Role(c), err
 }
 
-// Roles lists roles by id.
-func (s *Store) Roles(ctx context.Context, p blogd.Page) ([]blogd.Role, error) {
+// Roles lists roles.
+func (s *Store) Roles(ctx context.Context, p blogd.Page) (blogd.List[blogd.Role], error) {
 	cs, err := s.listNamed(ctx, tableRoles, p)
-	return asRoles(cs), err
+	return blogd.List[blogd.Role]{Items: asRoles(cs.Items), More: cs.More, Total: cs.Total}, err
 }
 
 // UpdateRole changes the given fields of a role.
@@ -72,33 +72,34 @@ func scanRole(rows *sql.Rows, r *blogd.Role) error {
 
 // userRoles lists a user's roles: the many-to-many relationship through
 // user_roles.
-func userRoles(ctx context.Context, c conn, userID int64, p blogd.Page) ([]blogd.Role, error) {
-	return queryList(ctx, c, scanRole, `SELECT r.id, r.name, r.description FROM user_roles ur
-		JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ? ORDER BY r.id LIMIT ? OFFSET ?`, pageArgs(p, userID)...)
+func userRoles(ctx context.Context, c conn, userID int64, p blogd.Page) (blogd.List[blogd.Role], error) {
+	return runList(ctx, c, listSpec{cols: "r.id, r.name, r.description",
+		from: " FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?", args: []any{userID},
+		id: "r.id"}, p, scanRole)
 }
 
 // UserRoles lists a user's roles.
-func (s *Store) UserRoles(ctx context.Context, userID int64, p blogd.Page) ([]blogd.Role, error) {
+func (s *Store) UserRoles(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Role], error) {
 	c := s.reader()
-	roles, err := nestedList(ctx, c, tableUsers, userID, func() ([]blogd.Role, error) {
+	roles, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Role], error) {
 		return userRoles(ctx, c, userID, p)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list roles of user %d: %w", userID, err)
+		return roles, fmt.Errorf("list roles of user %d: %w", userID, err)
 	}
 	return roles, nil
 }
 
 // RoleUsers lists the users who hold a role.
-func (s *Store) RoleUsers(ctx context.Context, roleID int64, p blogd.Page) ([]blogd.User, error) {
+func (s *Store) RoleUsers(ctx context.Context, roleID int64, p blogd.Page) (blogd.List[blogd.User], error) {
 	c := s.reader()
-	users, err := nestedList(ctx, c, tableRoles, roleID, func() ([]blogd.User, error) {
-		return queryList(ctx, c, scanUser, "SELECT "+userColumns+` FROM user_roles ur
-			JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ? ORDER BY u.id LIMIT ? OFFSET ?`,
-			pageArgs(p, roleID)...)
+	users, err := nestedList(ctx, c, tableRoles, roleID, func() (blogd.List[blogd.User], error) {
+		return runList(ctx, c, listSpec{cols: userColumns,
+			from: " FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ?", args: []any{roleID},
+			id: "u.id"}, p, scanUser)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list users of role %d: %w", roleID, err)
+		return users, fmt.Errorf("list users of role %d: %w", roleID, err)
 	}
 	return users, nil
 }
@@ -119,7 +120,8 @@ func (s *Store) AssignRole(ctx context.Context, userID, roleID int64) ([]blogd.R
 			return err
 		}
 		var err error
-		roles, err = userRoles(ctx, c, userID, blogd.Page{Limit: maxRolesPerUser})
+		l, err := userRoles(ctx, c, userID, blogd.Page{Limit: maxRolesPerUser})
+		roles = l.Items
 		return err
 	})
 	if err != nil {

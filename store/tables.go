@@ -43,17 +43,17 @@ func notFound(table string) error {
 	return notFoundErr[table]
 }
 
-// nestedList runs a list query under a parent resource. An empty result
+// nestedList runs a list query under a parent resource. An empty page
 // costs one more query, to tell "no children" (200 []) from "no parent"
 // (404), so that the common case stays one statement.
-func nestedList[T any](ctx context.Context, c conn, parentTable string, parentID int64, list func() ([]T, error)) ([]T, error) {
+func nestedList[T any](ctx context.Context, c conn, parentTable string, parentID int64, list func() (blogd.List[T], error)) (blogd.List[T], error) {
 	out, err := list()
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	if len(out) == 0 {
+	if len(out.Items) == 0 {
 		if err := mustExist(ctx, c, parentTable, parentID); err != nil {
-			return nil, err
+			return out, err
 		}
 	}
 	return out, nil

@@ -45,27 +45,24 @@ func (s *Store) User(ctx context.Context, id int64) (blogd.User, error) {
 	return u, nil
 }
 
-// Users lists users by id. The category filter is the guide's explicit join:
+// Users lists users. The category filter is the guide's explicit join:
 // users with at least one post in the category, each once.
-func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]blogd.User, error) {
+func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) (blogd.List[blogd.User], error) {
 	if f.CategoryID != 0 && f.RoleID == 0 {
 		return s.usersByCategory(ctx, f.CategoryID, p)
 	}
 	var fs filters
 	fs.add(f.CategoryID, "u.id IN (SELECT pc.user_id FROM post_categories pc WHERE pc.category_id = ?)")
 	fs.add(f.RoleID, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
-	c := s.reader()
-	var q string
+	l := listSpec{cols: userColumns, from: " FROM users u WHERE 1 = 1", args: fs.args, id: "u.id"}
 	if w := fs.where(); w != "" {
-		q = "SELECT " + userColumns + " FROM users u WHERE " + w +
-			" ORDER BY u.id LIMIT ? OFFSET ?"
+		l.from += " AND " + w
 	} else {
-		q = c.d.pageIDs(pageUsers) + "SELECT " + userColumns +
-			" FROM users u WHERE u.id IN (SELECT id FROM page_ids) ORDER BY u.id"
+		l.whole = pageUsers
 	}
-	users, err := queryList(ctx, c, scanUser, q, pageArgs(p, fs.args...)...)
+	users, err := runList(ctx, s.reader(), l, p, scanUser)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return users, fmt.Errorf("list users: %w", err)
 	}
 	return users, nil
 }
@@ -74,15 +71,29 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) ([]
 // post in the category, each once, read from the (category_id, user_id)
 // index of post_categories: the page of distinct authors comes off the index
 // in order and only its users are read, so the cost follows the page, not
-// the number of posts in the category. Written as u.id IN (page), the users
-// are read in key order and need no sort.
-func (s *Store) usersByCategory(ctx context.Context, categoryID int64, p blogd.Page) ([]blogd.User, error) {
-	users, err := queryList(ctx, s.reader(), scanUser, `SELECT `+userColumns+` FROM users u WHERE u.id IN (
-			SELECT DISTINCT pc.user_id FROM post_categories pc WHERE pc.category_id = ?
-			ORDER BY pc.user_id LIMIT ? OFFSET ?)
-		ORDER BY u.id`, pageArgs(p, categoryID)...)
+// the number of posts in the category.
+func (s *Store) usersByCategory(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.User], error) {
+	c := s.reader()
+	cond, condArgs, tail, tailArgs := pageSQL(p, "pc.user_id", "")
+	if cond != "" {
+		cond = " AND " + cond
+	}
+	order := " ORDER BY u.id"
+	if p.Sort.Desc() {
+		order += " DESC"
+	}
+	rows, err := queryList(ctx, c, scanUser, `SELECT `+userColumns+` FROM users u WHERE u.id IN (
+			SELECT DISTINCT pc.user_id FROM post_categories pc WHERE pc.category_id = ?`+cond+tail+`)`+order,
+		append(append([]any{categoryID}, condArgs...), tailArgs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("list users of category %d: %w", categoryID, err)
+		return blogd.List[blogd.User]{}, fmt.Errorf("list users of category %d: %w", categoryID, err)
+	}
+	users := pageOf(rows, p)
+	if p.Count {
+		if _, err := c.queryRow(ctx, "SELECT count(DISTINCT user_id) FROM post_categories WHERE category_id = ?",
+			[]any{categoryID}, &users.Total); err != nil {
+			return users, fmt.Errorf("count users of category %d: %w", categoryID, err)
+		}
 	}
 	return users, nil
 }
