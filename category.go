@@ -4,9 +4,10 @@ import "time"
 
 // Category groups posts; a post has many categories and a category many posts.
 type Category struct {
-	ID          int64  `json:"id" example:"1"`
-	Name        string `json:"name" example:"databases"`
-	Description string `json:"description" example:"Posts about storing things."`
+	ID          int64     `json:"id" example:"1"`
+	Name        string    `json:"name" example:"databases"`
+	Description string    `json:"description" example:"Posts about storing things."`
+	UpdatedAt   time.Time `json:"updated_at" example:"2026-11-24T10:00:00Z" doc:"when it last changed"`
 }
 
 // CategoryRef is the short form of a category embedded in a post.
@@ -37,3 +38,7 @@ type CategoryUpdate struct {
 
 // Key is the position of the category in a sorted list.
 func (x Category) Key() Key { return Key{ID: x.ID} }
+
+// Updated is when the category last changed: the version that a
+// conditional write (If-Match) expects.
+func (x Category) Updated() time.Time { return x.UpdatedAt }

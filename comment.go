@@ -11,6 +11,7 @@ type Comment struct {
 	UserID    int64     `json:"user_id" example:"2"`
 	ParentID  *int64    `json:"parent_id" example:"1" nullable:"true"`
 	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+	UpdatedAt time.Time `json:"updated_at" example:"2026-11-24T10:00:00Z" doc:"when it last changed"`
 }
 
 // CommentThread is a comment with its reply tree, nested down to a depth
@@ -52,3 +53,7 @@ type CommentUpdate struct {
 
 // Key is the position of the comment in a sorted list.
 func (x Comment) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
+
+// Updated is when the comment last changed: the version that a
+// conditional write (If-Match) expects.
+func (x Comment) Updated() time.Time { return x.UpdatedAt }

@@ -20,6 +20,9 @@ const (
 	KindInvalid
 	// KindForbidden: the caller may not do this.
 	KindForbidden
+	// KindChanged: a conditional write found the resource changed since
+	// the client read it.
+	KindChanged
 )
 
 // Error is a domain error with a kind and a human sentence for the client.
@@ -80,6 +83,13 @@ var (
 	ErrBuiltinRole   = &Error{Kind: KindConflict, Detail: "The built-in roles admin and moderator cannot be renamed or deleted"}
 
 	ErrParentOnOtherPost = &Error{Kind: KindInvalid, Detail: "Parent comment belongs to a different post"}
+
+	ErrUserChanged     = &Error{Kind: KindChanged, Detail: "The user was changed by someone else; fetch it again"}
+	ErrPostChanged     = &Error{Kind: KindChanged, Detail: "The post was changed by someone else; fetch it again"}
+	ErrCommentChanged  = &Error{Kind: KindChanged, Detail: "The comment was changed by someone else; fetch it again"}
+	ErrCategoryChanged = &Error{Kind: KindChanged, Detail: "The category was changed by someone else; fetch it again"}
+	ErrRoleChanged     = &Error{Kind: KindChanged, Detail: "The role was changed by someone else; fetch it again"}
+	ErrProfileChanged  = &Error{Kind: KindChanged, Detail: "The profile was changed by someone else; fetch it again"}
 
 	ErrAdminsOnly            = &Error{Kind: KindForbidden, Detail: "Only admins may do this"}
 	ErrNotYourAccount        = &Error{Kind: KindForbidden, Detail: "You may change only your own account"}

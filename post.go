@@ -9,6 +9,7 @@ type Post struct {
 	Content   string    `json:"content" example:"One-to-many, many-to-many and more."`
 	UserID    int64     `json:"user_id" example:"1"`
 	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+	UpdatedAt time.Time `json:"updated_at" example:"2026-11-24T10:00:00Z" doc:"when it last changed"`
 }
 
 // PostWithRelations is a post with its author and categories eager-loaded.
@@ -42,3 +43,7 @@ type PostFilter struct {
 
 // Key is the position of the post in a sorted list.
 func (x Post) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
+
+// Updated is when the post last changed: the version that a
+// conditional write (If-Match) expects.
+func (x Post) Updated() time.Time { return x.UpdatedAt }

@@ -13,6 +13,7 @@ type User struct {
 	// Email is shown only to the user themself and to admins.
 	Email     string    `json:"email,omitempty" example:"ada@example.com" doc:"shown only to the user themself and to admins"`
 	CreatedAt time.Time `json:"created_at" example:"2026-11-24T10:00:00Z"`
+	UpdatedAt time.Time `json:"updated_at" example:"2026-11-24T10:00:00Z" doc:"when it last changed"`
 }
 
 // UserCreate is the body of POST /users.
@@ -56,3 +57,7 @@ func NormalizeEmail(email string) string { return strings.ToLower(email) }
 
 // Key is the position of the user in a sorted list.
 func (x User) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
+
+// Updated is when the user last changed: the version that a
+// conditional write (If-Match) expects.
+func (x User) Updated() time.Time { return x.UpdatedAt }

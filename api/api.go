@@ -127,6 +127,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	s.registerRoles(a)
 	applyTextRules(a.OpenAPI())
 	documentErrors(a.OpenAPI())
+	documentConditional(a.OpenAPI())
 
 	reg := cfg.Metrics
 	if reg == nil {
@@ -136,6 +137,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 
 	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux), mux.ServeMux)
+	h = withETags(h)
 	h = recoverPanics(h, logger)
 	if cfg.RateLimit > 0 {
 		h = limitRate(h, newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now))
@@ -280,9 +282,10 @@ func actionOp(id, path, summary, tag string, errs ...int) huma.Operation {
 		Tags: []string{tag}, DefaultStatus: http.StatusOK, Errors: append(errs, http.StatusUnprocessableEntity)}
 }
 
-// patchOp changes a resource from a JSON body: 200.
+// patchOp changes a resource from a JSON body: 200. 412 is a stale
+// If-Match.
 func patchOp(id, path, summary, tag string, errs ...int) huma.Operation {
-	op := postOp(id, path, summary, tag, errs...)
+	op := postOp(id, path, summary, tag, append(errs, http.StatusPreconditionFailed)...)
 	op.Method, op.DefaultStatus = http.MethodPatch, http.StatusOK
 	return op
 }

@@ -10,7 +10,7 @@ import (
 
 const tagCategories = "categories"
 
-type updateCategoryInput = idBodyInput[blogd.CategoryUpdate]
+type updateCategoryInput = patchInput[blogd.CategoryUpdate]
 
 func (s *server) registerCategories(a huma.API) {
 	register(a, s, allow(postOp("create-category", "/categories", "Create a category", tagCategories, http.StatusConflict), access{rule: adminOnly}),
@@ -36,12 +36,20 @@ func (s *server) registerCategories(a huma.API) {
 	register(a, s, allow(patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
 		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly}),
 		func(ctx context.Context, in *updateCategoryInput) (*body[blogd.Category], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrCategoryChanged, func() (blogd.Category, error) { return s.store.Category(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return ok(s.store.UpdateCategory(ctx, in.ID, in.Body))
 		})
 
 	register(a, s, allow(deleteOp("delete-category", "/categories/{id}", "Delete a category; its posts stay",
-		tagCategories, http.StatusNotFound), access{rule: adminOnly}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		tagCategories, http.StatusNotFound, http.StatusPreconditionFailed), access{rule: adminOnly}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrCategoryChanged, func() (blogd.Category, error) { return s.store.Category(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeleteCategory(ctx, in.ID))
 		})
 

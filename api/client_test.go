@@ -34,7 +34,7 @@ func TestGeneratedClient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		me, err := ada.GetMeWithResponse(ctx)
+		me, err := ada.GetMeWithResponse(ctx, &client.GetMeParams{})
 		if err != nil || me.JSON200 == nil || me.JSON200.Id != signup.JSON201.Id || me.JSON200.Email == nil {
 			t.Fatalf("me: %v %s", err, me.Body)
 		}
@@ -44,7 +44,7 @@ func TestGeneratedClient(t *testing.T) {
 		if err != nil || post.JSON201 == nil {
 			t.Fatalf("create post: %v %s", err, post.Body)
 		}
-		got, err := ada.GetPostWithResponse(ctx, post.JSON201.Id)
+		got, err := ada.GetPostWithResponse(ctx, post.JSON201.Id, &client.GetPostParams{})
 		if err != nil || got.JSON200 == nil || got.JSON200.Author.Username != "ada" ||
 			len(got.JSON200.Categories) != 1 || got.JSON200.Categories[0].Id != cat {
 			t.Fatalf("get post: %v %s", err, got.Body)
@@ -61,7 +61,7 @@ func TestGeneratedClient(t *testing.T) {
 		if err != nil || tree.JSON200 == nil || len(*tree.JSON200) != 1 || len((*tree.JSON200)[0].Replies) != 1 {
 			t.Fatalf("tree: %v %s", err, tree.Body)
 		}
-		missing, err := anon.GetPostWithResponse(ctx, 999999)
+		missing, err := anon.GetPostWithResponse(ctx, 999999, &client.GetPostParams{})
 		if err != nil || missing.ApplicationproblemJSON404 == nil || missing.ApplicationproblemJSON404.Detail == nil ||
 			*missing.ApplicationproblemJSON404.Detail != "Post not found" {
 			t.Fatalf("missing post: %v %s", err, missing.Body)

@@ -30,7 +30,7 @@ type commentTreeInput struct {
 	Depth int `query:"depth" minimum:"1" maximum:"100" default:"100" doc:"levels of each thread to nest, the top-level comment being level 1"`
 }
 
-type updateCommentInput = idBodyInput[blogd.CommentUpdate]
+type updateCommentInput = patchInput[blogd.CommentUpdate]
 
 func (s *server) createComment(ctx context.Context, in blogd.CommentCreate) (*created[blogd.Comment], error) {
 	c, err := s.store.CreateComment(ctx, in)
@@ -86,12 +86,20 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, allow(patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
 		func(ctx context.Context, in *updateCommentInput) (*body[blogd.Comment], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrCommentChanged, func() (blogd.Comment, error) { return s.store.Comment(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return ok(s.store.UpdateComment(ctx, in.ID, in.Body))
 		})
 
 	register(a, s, allow(deleteOp("delete-comment", "/comments/{id}", "Delete a comment and its whole reply subtree",
-		tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		tagComments, http.StatusNotFound, http.StatusPreconditionFailed), access{rule: commentAuthorOrModerator}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrCommentChanged, func() (blogd.Comment, error) { return s.store.Comment(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeleteComment(ctx, in.ID))
 		})
 

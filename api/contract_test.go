@@ -525,7 +525,7 @@ func TestEveryDocumentedOperationIsServed(t *testing.T) {
 // type, and a request the document calls invalid that the server accepted.
 func TestContractCatchesDrift(t *testing.T) {
 	c := loadContract(t)
-	user := `{"id":1,"username":"ada","email":"ada@example.com","created_at":"2026-11-24T10:00:00Z"}`
+	user := `{"id":1,"username":"ada","email":"ada@example.com","created_at":"2026-11-24T10:00:00Z","updated_at":"2026-11-24T10:00:00Z"}`
 	for _, tc := range []struct {
 		name        string
 		method, url string

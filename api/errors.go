@@ -40,6 +40,8 @@ func (s *server) problemFor(ctx context.Context, err error) error {
 		status = http.StatusBadRequest
 	case blogd.KindForbidden:
 		status = http.StatusForbidden
+	case blogd.KindChanged:
+		status = http.StatusPreconditionFailed
 	default:
 		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
 			// The client went away (or the server is stopping): nobody reads

@@ -40,6 +40,8 @@ type env struct {
 	// key given twice): the server rejects them though the document calls
 	// them valid, so the contract check skips them.
 	beyondSchema bool
+	// header holds headers that every request carries (with).
+	header http.Header
 }
 
 // The test accounts' password; bcrypt at its least cost keeps tests fast.
@@ -121,6 +123,17 @@ func (e *env) signIn(username, password string) string {
 	return tok.AccessToken
 }
 
+// with returns a view of e whose requests carry the header name: value.
+func (e *env) with(name, value string) *env {
+	c := *e
+	c.header = e.header.Clone()
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	c.header.Set(name, value)
+	return &c
+}
+
 // as returns a view of e whose requests carry token ("" for none).
 func (e *env) as(token string) *env {
 	c := *e
@@ -159,6 +172,9 @@ func (e *env) raw(method, path, contentType string, body []byte) response {
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for k, v := range e.header {
+		req.Header[k] = v
 	}
 	if e.token != "" {
 		req.Header.Set("Authorization", "Bearer "+e.token)

@@ -87,6 +87,9 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 				"Too many failed sign-ins for this username; try again later"
 		}
 		return "Too many requests from this client address: wait the Retry-After header's seconds.", msgRateLimited
+	case http.StatusPreconditionFailed:
+		return "If-Match named a tag that is no longer the resource's: it changed since the client read it. Nothing was changed.",
+			blogd.ErrPostChanged.Detail
 	case http.StatusServiceUnavailable:
 		return "The database does not answer.", "database unavailable"
 	}

@@ -22,7 +22,7 @@ type createPostInput struct {
 
 func (in *createPostInput) actingUserID() *int64 { return &in.Body.UserID }
 
-type updatePostInput = idBodyInput[blogd.PostUpdate]
+type updatePostInput = patchInput[blogd.PostUpdate]
 
 type postCategoryPath struct {
 	ID         int64 `path:"id" example:"1" doc:"post id"`
@@ -55,12 +55,20 @@ func (s *server) registerPosts(a huma.API) {
 	register(a, s, allow(patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
 		http.StatusNotFound), access{rule: postAuthorOrModerator}),
 		func(ctx context.Context, in *updatePostInput) (*body[blogd.PostWithRelations], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrPostChanged, func() (blogd.PostWithRelations, error) { return s.store.Post(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return ok(s.store.UpdatePost(ctx, in.ID, in.Body))
 		})
 
 	register(a, s, allow(deleteOp("delete-post", "/posts/{id}", "Delete a post with its comments and category links",
-		tagPosts, http.StatusNotFound), access{rule: postAuthorOrModerator}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		tagPosts, http.StatusNotFound, http.StatusPreconditionFailed), access{rule: postAuthorOrModerator}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrPostChanged, func() (blogd.PostWithRelations, error) { return s.store.Post(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeletePost(ctx, in.ID))
 		})
 

@@ -32,13 +32,21 @@ func (s *server) registerProfiles(a huma.API) {
 
 	register(a, s, allow(patchOp("update-profile", "/users/{id}/profile", "Change a user's profile", tagProfiles,
 		http.StatusNotFound), access{rule: selfOrAdmin}),
-		func(ctx context.Context, in *profileInput) (*body[blogd.Profile], error) {
+		func(ctx context.Context, in *patchInput[blogd.ProfileInput]) (*body[blogd.Profile], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrProfileChanged, func() (blogd.Profile, error) { return s.store.Profile(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return ok(s.store.UpdateProfile(ctx, in.ID, in.Body))
 		})
 
 	register(a, s, allow(deleteOp("delete-profile", "/users/{id}/profile", "Delete a user's profile", tagProfiles,
-		http.StatusNotFound), access{rule: selfOrAdmin}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		http.StatusNotFound, http.StatusPreconditionFailed), access{rule: selfOrAdmin}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrProfileChanged, func() (blogd.Profile, error) { return s.store.Profile(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeleteProfile(ctx, in.ID))
 		})
 }

@@ -10,7 +10,7 @@ import (
 
 const tagRoles = "roles"
 
-type updateRoleInput = idBodyInput[blogd.RoleUpdate]
+type updateRoleInput = patchInput[blogd.RoleUpdate]
 
 type userRolePath struct {
 	ID     int64 `path:"id" example:"1" doc:"user id"`
@@ -41,12 +41,20 @@ func (s *server) registerRoles(a huma.API) {
 	register(a, s, allow(patchOp("update-role", "/roles/{id}", "Change a role; the built-in admin and moderator roles keep their names", tagRoles,
 		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly, forgetsCallers: true}),
 		func(ctx context.Context, in *updateRoleInput) (*body[blogd.Role], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrRoleChanged, func() (blogd.Role, error) { return s.store.Role(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return ok(s.store.UpdateRole(ctx, in.ID, in.Body))
 		})
 
 	register(a, s, allow(deleteOp("delete-role", "/roles/{id}", "Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)", tagRoles,
-		http.StatusNotFound, http.StatusConflict), access{rule: adminOnly, forgetsCallers: true}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		http.StatusNotFound, http.StatusConflict, http.StatusPreconditionFailed), access{rule: adminOnly, forgetsCallers: true}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrRoleChanged, func() (blogd.Role, error) { return s.store.Role(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeleteRole(ctx, in.ID))
 		})
 

@@ -16,7 +16,7 @@ type listUsersInput struct {
 	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role (an unknown role gives [])"`
 }
 
-type updateUserInput = idBodyInput[blogd.UserUpdate]
+type updateUserInput = patchInput[blogd.UserUpdate]
 
 func (s *server) registerUsers(a huma.API) {
 	register(a, s, allow(postOp("create-user", "/users", "Create a user", tagUsers, http.StatusConflict), access{public: true}),
@@ -47,8 +47,7 @@ func (s *server) registerUsers(a huma.API) {
 
 	register(a, s, allow(getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound), access{optional: true}),
 		func(ctx context.Context, in *IDPath) (*body[blogd.User], error) {
-			u, err := s.store.User(ctx, in.ID)
-			return ok(visible(ctx, u)[0], err)
+			return ok(s.visibleUser(ctx, in.ID))
 		})
 
 	register(a, s, allow(patchOp("update-user", "/users/{id}",
@@ -56,6 +55,10 @@ func (s *server) registerUsers(a huma.API) {
 			"resetting someone else's) and ends every token of the user", tagUsers,
 		http.StatusNotFound, http.StatusConflict), access{rule: selfOrAdmin, forgetsCallers: true}),
 		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.visibleUser(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			var hash *string
 			if in.Body.Password != nil {
 				if err := s.checkCurrentPassword(ctx, in.ID, in.Body.CurrentPassword); err != nil {
@@ -72,8 +75,12 @@ func (s *server) registerUsers(a huma.API) {
 
 	register(a, s, allow(deleteOp("delete-user", "/users/{id}",
 		"Delete a user with their profile, posts, comments (and the replies below them) and role links",
-		tagUsers, http.StatusNotFound), access{rule: selfOrAdmin, forgetsCallers: true}),
-		func(ctx context.Context, in *IDPath) (*struct{}, error) {
+		tagUsers, http.StatusNotFound, http.StatusPreconditionFailed), access{rule: selfOrAdmin, forgetsCallers: true}),
+		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.visibleUser(ctx, in.ID) })
+			if err != nil {
+				return nil, err
+			}
 			return noContent(s.store.DeleteUser(ctx, in.ID))
 		})
 
@@ -110,4 +117,10 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return blogd.ErrCurrentPasswordWrong
 	}
 	return nil
+}
+
+// visibleUser reads user id as the caller of ctx may see it.
+func (s *server) visibleUser(ctx context.Context, id int64) (blogd.User, error) {
+	u, err := s.store.User(ctx, id)
+	return visible(ctx, u)[0], err
 }

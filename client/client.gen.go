@@ -514,6 +514,11 @@ type Category struct {
 
 	// Name Example: databases
 	Name string `json:"name"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // CategoryCreate defines model for CategoryCreate.
@@ -560,6 +565,11 @@ type Comment struct {
 	// PostId Example: 1
 	PostId int64 `json:"post_id"`
 
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
 	// UserId Example: 2
 	UserId int64 `json:"user_id"`
 }
@@ -605,6 +615,11 @@ type CommentThread struct {
 	// PostId Example: 1
 	PostId  int64           `json:"post_id"`
 	Replies []CommentThread `json:"replies"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// UserId Example: 2
 	UserId int64 `json:"user_id"`
@@ -678,6 +693,11 @@ type LinkedCategory struct {
 
 	// Name Example: databases
 	Name string `json:"name"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Post defines model for Post.
@@ -693,6 +713,11 @@ type Post struct {
 
 	// Title Example: Relationships in Go
 	Title string `json:"title"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// UserId Example: 1
 	UserId int64 `json:"user_id"`
@@ -762,6 +787,11 @@ type PostWithRelations struct {
 	// Title Example: Relationships in Go
 	Title string `json:"title"`
 
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
 	// UserId Example: 1
 	UserId int64 `json:"user_id"`
 }
@@ -776,6 +806,11 @@ type Profile struct {
 
 	// Location Example: London
 	Location string `json:"location"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// UserId Example: 1
 	UserId int64 `json:"user_id"`
@@ -800,6 +835,11 @@ type Role struct {
 
 	// Name Example: moderator
 	Name string `json:"name"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // RoleCreate defines model for RoleCreate.
@@ -849,6 +889,11 @@ type User struct {
 
 	// Id Example: 1
 	Id int64 `json:"id"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// Username Example: ada
 	Username string `json:"username"`
@@ -922,6 +967,9 @@ type ListCategoriesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListCategoriesParamsCount defines parameters for ListCategories.
@@ -929,6 +977,24 @@ type ListCategoriesParamsCount string
 
 // ListCategoriesParamsSort defines parameters for ListCategories.
 type ListCategoriesParamsSort string
+
+// DeleteCategoryParams defines parameters for DeleteCategory.
+type DeleteCategoryParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetCategoryParams defines parameters for GetCategory.
+type GetCategoryParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdateCategoryParams defines parameters for UpdateCategory.
+type UpdateCategoryParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListCategoryPostsParams defines parameters for ListCategoryPosts.
 type ListCategoryPostsParams struct {
@@ -946,6 +1012,9 @@ type ListCategoryPostsParams struct {
 
 	// Sort order: by id or by creation time (then id), ascending or (with -) descending
 	Sort *ListCategoryPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListCategoryPostsParamsCount defines parameters for ListCategoryPosts.
@@ -970,6 +1039,9 @@ type ListCommentsParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListCommentsParamsCount defines parameters for ListComments.
@@ -977,6 +1049,24 @@ type ListCommentsParamsCount string
 
 // ListCommentsParamsSort defines parameters for ListComments.
 type ListCommentsParamsSort string
+
+// DeleteCommentParams defines parameters for DeleteComment.
+type DeleteCommentParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetCommentParams defines parameters for GetComment.
+type GetCommentParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdateCommentParams defines parameters for UpdateComment.
+type UpdateCommentParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListRepliesParams defines parameters for ListReplies.
 type ListRepliesParams struct {
@@ -994,6 +1084,9 @@ type ListRepliesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRepliesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListRepliesParamsCount defines parameters for ListReplies.
@@ -1001,6 +1094,12 @@ type ListRepliesParamsCount string
 
 // ListRepliesParamsSort defines parameters for ListReplies.
 type ListRepliesParamsSort string
+
+// HealthzParams defines parameters for Healthz.
+type HealthzParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
 
 // ListPostsParams defines parameters for ListPosts.
 type ListPostsParams struct {
@@ -1024,6 +1123,9 @@ type ListPostsParams struct {
 
 	// CategoryId only posts in this category (an unknown category gives [])
 	CategoryId *int64 `form:"category_id,omitempty" json:"category_id,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListPostsParamsCount defines parameters for ListPosts.
@@ -1031,6 +1133,24 @@ type ListPostsParamsCount string
 
 // ListPostsParamsSort defines parameters for ListPosts.
 type ListPostsParamsSort string
+
+// DeletePostParams defines parameters for DeletePost.
+type DeletePostParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetPostParams defines parameters for GetPost.
+type GetPostParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdatePostParams defines parameters for UpdatePost.
+type UpdatePostParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListPostCategoriesParams defines parameters for ListPostCategories.
 type ListPostCategoriesParams struct {
@@ -1048,6 +1168,9 @@ type ListPostCategoriesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListPostCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListPostCategoriesParamsCount defines parameters for ListPostCategories.
@@ -1072,6 +1195,9 @@ type ListPostCommentsParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListPostCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListPostCommentsParamsCount defines parameters for ListPostComments.
@@ -1099,6 +1225,9 @@ type GetCommentTreeParams struct {
 
 	// Depth levels of each thread to nest, the top-level comment being level 1
 	Depth *int64 `form:"depth,omitempty" json:"depth,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // GetCommentTreeParamsCount defines parameters for GetCommentTree.
@@ -1106,6 +1235,12 @@ type GetCommentTreeParamsCount string
 
 // GetCommentTreeParamsSort defines parameters for GetCommentTree.
 type GetCommentTreeParamsSort string
+
+// ReadyzParams defines parameters for Readyz.
+type ReadyzParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
 
 // ListRolesParams defines parameters for ListRoles.
 type ListRolesParams struct {
@@ -1123,6 +1258,9 @@ type ListRolesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListRolesParamsCount defines parameters for ListRoles.
@@ -1130,6 +1268,24 @@ type ListRolesParamsCount string
 
 // ListRolesParamsSort defines parameters for ListRoles.
 type ListRolesParamsSort string
+
+// DeleteRoleParams defines parameters for DeleteRole.
+type DeleteRoleParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetRoleParams defines parameters for GetRole.
+type GetRoleParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdateRoleParams defines parameters for UpdateRole.
+type UpdateRoleParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListRoleUsersParams defines parameters for ListRoleUsers.
 type ListRoleUsersParams struct {
@@ -1147,6 +1303,9 @@ type ListRoleUsersParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRoleUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListRoleUsersParamsCount defines parameters for ListRoleUsers.
@@ -1177,6 +1336,9 @@ type ListUsersParams struct {
 
 	// RoleId only users holding this role (an unknown role gives [])
 	RoleId *int64 `form:"role_id,omitempty" json:"role_id,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListUsersParamsCount defines parameters for ListUsers.
@@ -1184,6 +1346,30 @@ type ListUsersParamsCount string
 
 // ListUsersParamsSort defines parameters for ListUsers.
 type ListUsersParamsSort string
+
+// GetMeParams defines parameters for GetMe.
+type GetMeParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// DeleteUserParams defines parameters for DeleteUser.
+type DeleteUserParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetUserParams defines parameters for GetUser.
+type GetUserParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdateUserParams defines parameters for UpdateUser.
+type UpdateUserParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListUserPostsParams defines parameters for ListUserPosts.
 type ListUserPostsParams struct {
@@ -1201,6 +1387,9 @@ type ListUserPostsParams struct {
 
 	// Sort order: by id or by creation time (then id), ascending or (with -) descending
 	Sort *ListUserPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListUserPostsParamsCount defines parameters for ListUserPosts.
@@ -1208,6 +1397,24 @@ type ListUserPostsParamsCount string
 
 // ListUserPostsParamsSort defines parameters for ListUserPosts.
 type ListUserPostsParamsSort string
+
+// DeleteProfileParams defines parameters for DeleteProfile.
+type DeleteProfileParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// GetProfileParams defines parameters for GetProfile.
+type GetProfileParams struct {
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// UpdateProfileParams defines parameters for UpdateProfile.
+type UpdateProfileParams struct {
+	// IfMatch the ETag the resource must still have; else 412 and no change
+	IfMatch *string `json:"If-Match,omitempty"`
+}
 
 // ListUserRolesParams defines parameters for ListUserRoles.
 type ListUserRolesParams struct {
@@ -1225,6 +1432,9 @@ type ListUserRolesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListUserRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // ListUserRolesParamsCount defines parameters for ListUserRoles.
@@ -1389,26 +1599,26 @@ type ClientInterface interface {
 	// DeleteCategory Delete a category; its posts stay
 	//
 	// Corresponds with DELETE /categories/{id} (the `DeleteCategory` operationId).
-	DeleteCategory(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteCategory(ctx context.Context, id int64, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCategory Get a category
 	//
 	// Corresponds with GET /categories/{id} (the `GetCategory` operationId).
-	GetCategory(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCategoryWithBody Change a category
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-	UpdateCategoryWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateCategoryWithBody(ctx context.Context, id int64, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCategory Change a category
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-	UpdateCategory(ctx context.Context, id int64, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateCategory(ctx context.Context, id int64, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCategoryPosts List the posts of a category
 	//
@@ -1437,26 +1647,26 @@ type ClientInterface interface {
 	// DeleteComment Delete a comment and its whole reply subtree
 	//
 	// Corresponds with DELETE /comments/{id} (the `DeleteComment` operationId).
-	DeleteComment(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteComment(ctx context.Context, id int64, params *DeleteCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetComment Get a comment
 	//
 	// Corresponds with GET /comments/{id} (the `GetComment` operationId).
-	GetComment(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateCommentWithBody Change a comment
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-	UpdateCommentWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateCommentWithBody(ctx context.Context, id int64, params *UpdateCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateComment Change a comment
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-	UpdateComment(ctx context.Context, id int64, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateComment(ctx context.Context, id int64, params *UpdateCommentParams, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListReplies List the direct replies to a comment
 	//
@@ -1466,7 +1676,7 @@ type ClientInterface interface {
 	// Healthz Liveness: the process is up
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
-	Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Healthz(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPosts List posts with author and categories eager-loaded
 	//
@@ -1490,26 +1700,26 @@ type ClientInterface interface {
 	// DeletePost Delete a post with its comments and category links
 	//
 	// Corresponds with DELETE /posts/{id} (the `DeletePost` operationId).
-	DeletePost(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeletePost(ctx context.Context, id int64, params *DeletePostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetPost Get a post with author and categories
 	//
 	// Corresponds with GET /posts/{id} (the `GetPost` operationId).
-	GetPost(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePostWithBody Change a post; category_ids replaces the set
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-	UpdatePostWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdatePostWithBody(ctx context.Context, id int64, params *UpdatePostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdatePost Change a post; category_ids replaces the set
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-	UpdatePost(ctx context.Context, id int64, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdatePost(ctx context.Context, id int64, params *UpdatePostParams, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPostCategories List a post's categories with the association's created_at as linked_at
 	//
@@ -1555,7 +1765,7 @@ type ClientInterface interface {
 	// Readyz Readiness: the database answers
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
-	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	Readyz(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRoles List roles
 	//
@@ -1579,26 +1789,26 @@ type ClientInterface interface {
 	// DeleteRole Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)
 	//
 	// Corresponds with DELETE /roles/{id} (the `DeleteRole` operationId).
-	DeleteRole(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteRole(ctx context.Context, id int64, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetRole Get a role
 	//
 	// Corresponds with GET /roles/{id} (the `GetRole` operationId).
-	GetRole(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateRoleWithBody Change a role; the built-in admin and moderator roles keep their names
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-	UpdateRoleWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateRoleWithBody(ctx context.Context, id int64, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateRole Change a role; the built-in admin and moderator roles keep their names
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-	UpdateRole(ctx context.Context, id int64, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateRole(ctx context.Context, id int64, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListRoleUsers List the users holding a role (many-to-many)
 	//
@@ -1627,31 +1837,31 @@ type ClientInterface interface {
 	// GetMe The signed-in caller
 	//
 	// Corresponds with GET /users/me (the `GetMe` operationId).
-	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteUser Delete a user with their profile, posts, comments (and the replies below them) and role links
 	//
 	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
-	DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteUser(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUser Get a user
 	//
 	// Corresponds with GET /users/{id} (the `GetUser` operationId).
-	GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUserWithBody Change a user's username, email or password; a new password needs the current one (but for an admin resetting someone else's) and ends every token of the user
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-	UpdateUserWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUserWithBody(ctx context.Context, id int64, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateUser Change a user's username, email or password; a new password needs the current one (but for an admin resetting someone else's) and ends every token of the user
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-	UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateUser(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserPosts List a user's posts (one-to-many)
 	//
@@ -1661,26 +1871,26 @@ type ClientInterface interface {
 	// DeleteProfile Delete a user's profile
 	//
 	// Corresponds with DELETE /users/{id}/profile (the `DeleteProfile` operationId).
-	DeleteProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteProfile(ctx context.Context, id int64, params *DeleteProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProfile Get a user's profile (one-to-one)
 	//
 	// Corresponds with GET /users/{id}/profile (the `GetProfile` operationId).
-	GetProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	GetProfile(ctx context.Context, id int64, params *GetProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateProfileWithBody Change a user's profile
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-	UpdateProfileWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateProfileWithBody(ctx context.Context, id int64, params *UpdateProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateProfile Change a user's profile
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-	UpdateProfile(ctx context.Context, id int64, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateProfile(ctx context.Context, id int64, params *UpdateProfileParams, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateProfileWithBody Give a user a profile; a second one is 409
 	//
@@ -1802,8 +2012,8 @@ func (c *Client) CreateCategory(ctx context.Context, body CreateCategoryJSONRequ
 // DeleteCategory Delete a category; its posts stay
 //
 // Corresponds with DELETE /categories/{id} (the `DeleteCategory` operationId).
-func (c *Client) DeleteCategory(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteCategoryRequest(c.Server, id)
+func (c *Client) DeleteCategory(ctx context.Context, id int64, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCategoryRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1817,8 +2027,8 @@ func (c *Client) DeleteCategory(ctx context.Context, id int64, reqEditors ...Req
 // GetCategory Get a category
 //
 // Corresponds with GET /categories/{id} (the `GetCategory` operationId).
-func (c *Client) GetCategory(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCategoryRequest(c.Server, id)
+func (c *Client) GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCategoryRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1834,8 +2044,8 @@ func (c *Client) GetCategory(ctx context.Context, id int64, reqEditors ...Reques
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-func (c *Client) UpdateCategoryWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCategoryRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateCategoryWithBody(ctx context.Context, id int64, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1851,8 +2061,8 @@ func (c *Client) UpdateCategoryWithBody(ctx context.Context, id int64, contentTy
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-func (c *Client) UpdateCategory(ctx context.Context, id int64, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCategoryRequest(c.Server, id, body)
+func (c *Client) UpdateCategory(ctx context.Context, id int64, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCategoryRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1930,8 +2140,8 @@ func (c *Client) CreateComment(ctx context.Context, body CreateCommentJSONReques
 // DeleteComment Delete a comment and its whole reply subtree
 //
 // Corresponds with DELETE /comments/{id} (the `DeleteComment` operationId).
-func (c *Client) DeleteComment(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteCommentRequest(c.Server, id)
+func (c *Client) DeleteComment(ctx context.Context, id int64, params *DeleteCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCommentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1945,8 +2155,8 @@ func (c *Client) DeleteComment(ctx context.Context, id int64, reqEditors ...Requ
 // GetComment Get a comment
 //
 // Corresponds with GET /comments/{id} (the `GetComment` operationId).
-func (c *Client) GetComment(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetCommentRequest(c.Server, id)
+func (c *Client) GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCommentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -1962,8 +2172,8 @@ func (c *Client) GetComment(ctx context.Context, id int64, reqEditors ...Request
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-func (c *Client) UpdateCommentWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCommentRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateCommentWithBody(ctx context.Context, id int64, params *UpdateCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCommentRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1979,8 +2189,8 @@ func (c *Client) UpdateCommentWithBody(ctx context.Context, id int64, contentTyp
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-func (c *Client) UpdateComment(ctx context.Context, id int64, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateCommentRequest(c.Server, id, body)
+func (c *Client) UpdateComment(ctx context.Context, id int64, params *UpdateCommentParams, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCommentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2009,8 +2219,8 @@ func (c *Client) ListReplies(ctx context.Context, id int64, params *ListRepliesP
 // Healthz Liveness: the process is up
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
-func (c *Client) Healthz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewHealthzRequest(c.Server)
+func (c *Client) Healthz(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewHealthzRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2073,8 +2283,8 @@ func (c *Client) CreatePost(ctx context.Context, body CreatePostJSONRequestBody,
 // DeletePost Delete a post with its comments and category links
 //
 // Corresponds with DELETE /posts/{id} (the `DeletePost` operationId).
-func (c *Client) DeletePost(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeletePostRequest(c.Server, id)
+func (c *Client) DeletePost(ctx context.Context, id int64, params *DeletePostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePostRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2088,8 +2298,8 @@ func (c *Client) DeletePost(ctx context.Context, id int64, reqEditors ...Request
 // GetPost Get a post with author and categories
 //
 // Corresponds with GET /posts/{id} (the `GetPost` operationId).
-func (c *Client) GetPost(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetPostRequest(c.Server, id)
+func (c *Client) GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPostRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2105,8 +2315,8 @@ func (c *Client) GetPost(ctx context.Context, id int64, reqEditors ...RequestEdi
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-func (c *Client) UpdatePostWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdatePostRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdatePostWithBody(ctx context.Context, id int64, params *UpdatePostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePostRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2122,8 +2332,8 @@ func (c *Client) UpdatePostWithBody(ctx context.Context, id int64, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-func (c *Client) UpdatePost(ctx context.Context, id int64, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdatePostRequest(c.Server, id, body)
+func (c *Client) UpdatePost(ctx context.Context, id int64, params *UpdatePostParams, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdatePostRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2248,8 +2458,8 @@ func (c *Client) GetCommentTree(ctx context.Context, id int64, params *GetCommen
 // Readyz Readiness: the database answers
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
-func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewReadyzRequest(c.Server)
+func (c *Client) Readyz(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyzRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2312,8 +2522,8 @@ func (c *Client) CreateRole(ctx context.Context, body CreateRoleJSONRequestBody,
 // DeleteRole Delete a role; its users stay. The built-in admin and moderator roles cannot be deleted (409)
 //
 // Corresponds with DELETE /roles/{id} (the `DeleteRole` operationId).
-func (c *Client) DeleteRole(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteRoleRequest(c.Server, id)
+func (c *Client) DeleteRole(ctx context.Context, id int64, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteRoleRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2327,8 +2537,8 @@ func (c *Client) DeleteRole(ctx context.Context, id int64, reqEditors ...Request
 // GetRole Get a role
 //
 // Corresponds with GET /roles/{id} (the `GetRole` operationId).
-func (c *Client) GetRole(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetRoleRequest(c.Server, id)
+func (c *Client) GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetRoleRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2344,8 +2554,8 @@ func (c *Client) GetRole(ctx context.Context, id int64, reqEditors ...RequestEdi
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-func (c *Client) UpdateRoleWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateRoleRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateRoleWithBody(ctx context.Context, id int64, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoleRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2361,8 +2571,8 @@ func (c *Client) UpdateRoleWithBody(ctx context.Context, id int64, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-func (c *Client) UpdateRole(ctx context.Context, id int64, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateRoleRequest(c.Server, id, body)
+func (c *Client) UpdateRole(ctx context.Context, id int64, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateRoleRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2440,8 +2650,8 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 // GetMe The signed-in caller
 //
 // Corresponds with GET /users/me (the `GetMe` operationId).
-func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetMeRequest(c.Server)
+func (c *Client) GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2455,8 +2665,8 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 // DeleteUser Delete a user with their profile, posts, comments (and the replies below them) and role links
 //
 // Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
-func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteUserRequest(c.Server, id)
+func (c *Client) DeleteUser(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUserRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2470,8 +2680,8 @@ func (c *Client) DeleteUser(ctx context.Context, id int64, reqEditors ...Request
 // GetUser Get a user
 //
 // Corresponds with GET /users/{id} (the `GetUser` operationId).
-func (c *Client) GetUser(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetUserRequest(c.Server, id)
+func (c *Client) GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2487,8 +2697,8 @@ func (c *Client) GetUser(ctx context.Context, id int64, reqEditors ...RequestEdi
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUserWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateUserWithBody(ctx context.Context, id int64, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2504,8 +2714,8 @@ func (c *Client) UpdateUserWithBody(ctx context.Context, id int64, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-func (c *Client) UpdateUser(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateUserRequest(c.Server, id, body)
+func (c *Client) UpdateUser(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2534,8 +2744,8 @@ func (c *Client) ListUserPosts(ctx context.Context, id int64, params *ListUserPo
 // DeleteProfile Delete a user's profile
 //
 // Corresponds with DELETE /users/{id}/profile (the `DeleteProfile` operationId).
-func (c *Client) DeleteProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteProfileRequest(c.Server, id)
+func (c *Client) DeleteProfile(ctx context.Context, id int64, params *DeleteProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteProfileRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2549,8 +2759,8 @@ func (c *Client) DeleteProfile(ctx context.Context, id int64, reqEditors ...Requ
 // GetProfile Get a user's profile (one-to-one)
 //
 // Corresponds with GET /users/{id}/profile (the `GetProfile` operationId).
-func (c *Client) GetProfile(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewGetProfileRequest(c.Server, id)
+func (c *Client) GetProfile(ctx context.Context, id int64, params *GetProfileParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProfileRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2566,8 +2776,8 @@ func (c *Client) GetProfile(ctx context.Context, id int64, reqEditors ...Request
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-func (c *Client) UpdateProfileWithBody(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateProfileRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateProfileWithBody(ctx context.Context, id int64, params *UpdateProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProfileRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2583,8 +2793,8 @@ func (c *Client) UpdateProfileWithBody(ctx context.Context, id int64, contentTyp
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-func (c *Client) UpdateProfile(ctx context.Context, id int64, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateProfileRequest(c.Server, id, body)
+func (c *Client) UpdateProfile(ctx context.Context, id int64, params *UpdateProfileParams, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateProfileRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2813,6 +3023,21 @@ func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*htt
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -2857,7 +3082,7 @@ func NewCreateCategoryRequestWithBody(server string, contentType string, body io
 }
 
 // NewDeleteCategoryRequest constructs an http.Request for the DeleteCategory method
-func NewDeleteCategoryRequest(server string, id int64) (*http.Request, error) {
+func NewDeleteCategoryRequest(server string, id int64, params *DeleteCategoryParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2887,11 +3112,26 @@ func NewDeleteCategoryRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetCategoryRequest constructs an http.Request for the GetCategory method
-func NewGetCategoryRequest(server string, id int64) (*http.Request, error) {
+func NewGetCategoryRequest(server string, id int64, params *GetCategoryParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2921,22 +3161,37 @@ func NewGetCategoryRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateCategoryRequest calls the generic UpdateCategory builder with application/json body
-func NewUpdateCategoryRequest(server string, id int64, body UpdateCategoryJSONRequestBody) (*http.Request, error) {
+func NewUpdateCategoryRequest(server string, id int64, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateCategoryRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateCategoryRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateCategoryRequestWithBody constructs an http.Request for the UpdateCategory method, with any body, and a specified content type
-func NewUpdateCategoryRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateCategoryRequestWithBody(server string, id int64, params *UpdateCategoryParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2967,6 +3222,21 @@ func NewUpdateCategoryRequestWithBody(server string, id int64, contentType strin
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3077,6 +3347,21 @@ func NewListCategoryPostsRequest(server string, id int64, params *ListCategoryPo
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -3179,6 +3464,21 @@ func NewListCommentsRequest(server string, params *ListCommentsParams) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -3223,7 +3523,7 @@ func NewCreateCommentRequestWithBody(server string, contentType string, body io.
 }
 
 // NewDeleteCommentRequest constructs an http.Request for the DeleteComment method
-func NewDeleteCommentRequest(server string, id int64) (*http.Request, error) {
+func NewDeleteCommentRequest(server string, id int64, params *DeleteCommentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3253,11 +3553,26 @@ func NewDeleteCommentRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetCommentRequest constructs an http.Request for the GetComment method
-func NewGetCommentRequest(server string, id int64) (*http.Request, error) {
+func NewGetCommentRequest(server string, id int64, params *GetCommentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3287,22 +3602,37 @@ func NewGetCommentRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateCommentRequest calls the generic UpdateComment builder with application/json body
-func NewUpdateCommentRequest(server string, id int64, body UpdateCommentJSONRequestBody) (*http.Request, error) {
+func NewUpdateCommentRequest(server string, id int64, params *UpdateCommentParams, body UpdateCommentJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateCommentRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateCommentRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateCommentRequestWithBody constructs an http.Request for the UpdateComment method, with any body, and a specified content type
-func NewUpdateCommentRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateCommentRequestWithBody(server string, id int64, params *UpdateCommentParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3333,6 +3663,21 @@ func NewUpdateCommentRequestWithBody(server string, id int64, contentType string
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3443,11 +3788,26 @@ func NewListRepliesRequest(server string, id int64, params *ListRepliesParams) (
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewHealthzRequest constructs an http.Request for the Healthz method
-func NewHealthzRequest(server string) (*http.Request, error) {
+func NewHealthzRequest(server string, params *HealthzParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -3468,6 +3828,21 @@ func NewHealthzRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -3596,6 +3971,21 @@ func NewListPostsRequest(server string, params *ListPostsParams) (*http.Request,
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -3640,7 +4030,7 @@ func NewCreatePostRequestWithBody(server string, contentType string, body io.Rea
 }
 
 // NewDeletePostRequest constructs an http.Request for the DeletePost method
-func NewDeletePostRequest(server string, id int64) (*http.Request, error) {
+func NewDeletePostRequest(server string, id int64, params *DeletePostParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3670,11 +4060,26 @@ func NewDeletePostRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetPostRequest constructs an http.Request for the GetPost method
-func NewGetPostRequest(server string, id int64) (*http.Request, error) {
+func NewGetPostRequest(server string, id int64, params *GetPostParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3704,22 +4109,37 @@ func NewGetPostRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdatePostRequest calls the generic UpdatePost builder with application/json body
-func NewUpdatePostRequest(server string, id int64, body UpdatePostJSONRequestBody) (*http.Request, error) {
+func NewUpdatePostRequest(server string, id int64, params *UpdatePostParams, body UpdatePostJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdatePostRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdatePostRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdatePostRequestWithBody constructs an http.Request for the UpdatePost method, with any body, and a specified content type
-func NewUpdatePostRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdatePostRequestWithBody(server string, id int64, params *UpdatePostParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3750,6 +4170,21 @@ func NewUpdatePostRequestWithBody(server string, id int64, contentType string, b
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3858,6 +4293,21 @@ func NewListPostCategoriesRequest(server string, id int64, params *ListPostCateg
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4051,6 +4501,21 @@ func NewListPostCommentsRequest(server string, id int64, params *ListPostComment
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -4219,11 +4684,26 @@ func NewGetCommentTreeRequest(server string, id int64, params *GetCommentTreePar
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewReadyzRequest constructs an http.Request for the Readyz method
-func NewReadyzRequest(server string) (*http.Request, error) {
+func NewReadyzRequest(server string, params *ReadyzParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4244,6 +4724,21 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4348,6 +4843,21 @@ func NewListRolesRequest(server string, params *ListRolesParams) (*http.Request,
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -4392,7 +4902,7 @@ func NewCreateRoleRequestWithBody(server string, contentType string, body io.Rea
 }
 
 // NewDeleteRoleRequest constructs an http.Request for the DeleteRole method
-func NewDeleteRoleRequest(server string, id int64) (*http.Request, error) {
+func NewDeleteRoleRequest(server string, id int64, params *DeleteRoleParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4422,11 +4932,26 @@ func NewDeleteRoleRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetRoleRequest constructs an http.Request for the GetRole method
-func NewGetRoleRequest(server string, id int64) (*http.Request, error) {
+func NewGetRoleRequest(server string, id int64, params *GetRoleParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4456,22 +4981,37 @@ func NewGetRoleRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateRoleRequest calls the generic UpdateRole builder with application/json body
-func NewUpdateRoleRequest(server string, id int64, body UpdateRoleJSONRequestBody) (*http.Request, error) {
+func NewUpdateRoleRequest(server string, id int64, params *UpdateRoleParams, body UpdateRoleJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateRoleRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateRoleRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateRoleRequestWithBody constructs an http.Request for the UpdateRole method, with any body, and a specified content type
-func NewUpdateRoleRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateRoleRequestWithBody(server string, id int64, params *UpdateRoleParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4502,6 +5042,21 @@ func NewUpdateRoleRequestWithBody(server string, id int64, contentType string, b
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -4610,6 +5165,21 @@ func NewListRoleUsersRequest(server string, id int64, params *ListRoleUsersParam
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4738,6 +5308,21 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
@@ -4782,7 +5367,7 @@ func NewCreateUserRequestWithBody(server string, contentType string, body io.Rea
 }
 
 // NewGetMeRequest constructs an http.Request for the GetMe method
-func NewGetMeRequest(server string) (*http.Request, error) {
+func NewGetMeRequest(server string, params *GetMeParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -4805,11 +5390,26 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDeleteUserRequest constructs an http.Request for the DeleteUser method
-func NewDeleteUserRequest(server string, id int64) (*http.Request, error) {
+func NewDeleteUserRequest(server string, id int64, params *DeleteUserParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4839,11 +5439,26 @@ func NewDeleteUserRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetUserRequest constructs an http.Request for the GetUser method
-func NewGetUserRequest(server string, id int64) (*http.Request, error) {
+func NewGetUserRequest(server string, id int64, params *GetUserParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4873,22 +5488,37 @@ func NewGetUserRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateUserRequest calls the generic UpdateUser builder with application/json body
-func NewUpdateUserRequest(server string, id int64, body UpdateUserJSONRequestBody) (*http.Request, error) {
+func NewUpdateUserRequest(server string, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateUserRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateUserRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateUserRequestWithBody constructs an http.Request for the UpdateUser method, with any body, and a specified content type
-func NewUpdateUserRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateUserRequestWithBody(server string, id int64, params *UpdateUserParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -4919,6 +5549,21 @@ func NewUpdateUserRequestWithBody(server string, id int64, contentType string, b
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -5029,11 +5674,26 @@ func NewListUserPostsRequest(server string, id int64, params *ListUserPostsParam
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewDeleteProfileRequest constructs an http.Request for the DeleteProfile method
-func NewDeleteProfileRequest(server string, id int64) (*http.Request, error) {
+func NewDeleteProfileRequest(server string, id int64, params *DeleteProfileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5063,11 +5723,26 @@ func NewDeleteProfileRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewGetProfileRequest constructs an http.Request for the GetProfile method
-func NewGetProfileRequest(server string, id int64) (*http.Request, error) {
+func NewGetProfileRequest(server string, id int64, params *GetProfileParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5097,22 +5772,37 @@ func NewGetProfileRequest(server string, id int64) (*http.Request, error) {
 		return nil, err
 	}
 
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpdateProfileRequest calls the generic UpdateProfile builder with application/json body
-func NewUpdateProfileRequest(server string, id int64, body UpdateProfileJSONRequestBody) (*http.Request, error) {
+func NewUpdateProfileRequest(server string, id int64, params *UpdateProfileParams, body UpdateProfileJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateProfileRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateProfileRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateProfileRequestWithBody constructs an http.Request for the UpdateProfile method, with any body, and a specified content type
-func NewUpdateProfileRequestWithBody(server string, id int64, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateProfileRequestWithBody(server string, id int64, params *UpdateProfileParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -5143,6 +5833,21 @@ func NewUpdateProfileRequestWithBody(server string, id int64, contentType string
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -5298,6 +6003,21 @@ func NewListUserRolesRequest(server string, id int64, params *ListUserRolesParam
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -5473,28 +6193,28 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /categories/{id} (the `DeleteCategory` operationId).
-	DeleteCategoryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error)
+	DeleteCategoryWithResponse(ctx context.Context, id int64, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error)
 
 	// GetCategoryWithResponse Get a category
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /categories/{id} (the `GetCategory` operationId).
-	GetCategoryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error)
+	GetCategoryWithResponse(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error)
 
 	// UpdateCategoryWithBodyWithResponse Change a category
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-	UpdateCategoryWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
+	UpdateCategoryWithBodyWithResponse(ctx context.Context, id int64, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
 
 	// UpdateCategoryWithResponse Change a category
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-	UpdateCategoryWithResponse(ctx context.Context, id int64, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
+	UpdateCategoryWithResponse(ctx context.Context, id int64, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error)
 
 	// ListCategoryPostsWithResponse List the posts of a category
 	//
@@ -5529,28 +6249,28 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /comments/{id} (the `DeleteComment` operationId).
-	DeleteCommentWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteCommentResponse, error)
+	DeleteCommentWithResponse(ctx context.Context, id int64, params *DeleteCommentParams, reqEditors ...RequestEditorFn) (*DeleteCommentResponse, error)
 
 	// GetCommentWithResponse Get a comment
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /comments/{id} (the `GetComment` operationId).
-	GetCommentWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCommentResponse, error)
+	GetCommentWithResponse(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*GetCommentResponse, error)
 
 	// UpdateCommentWithBodyWithResponse Change a comment
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-	UpdateCommentWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error)
+	UpdateCommentWithBodyWithResponse(ctx context.Context, id int64, params *UpdateCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error)
 
 	// UpdateCommentWithResponse Change a comment
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-	UpdateCommentWithResponse(ctx context.Context, id int64, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error)
+	UpdateCommentWithResponse(ctx context.Context, id int64, params *UpdateCommentParams, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error)
 
 	// ListRepliesWithResponse List the direct replies to a comment
 	//
@@ -5564,7 +6284,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /healthz (the `Healthz` operationId).
-	HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
+	HealthzWithResponse(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
 	// ListPostsWithResponse List posts with author and categories eager-loaded
 	//
@@ -5592,28 +6312,28 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /posts/{id} (the `DeletePost` operationId).
-	DeletePostWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeletePostResponse, error)
+	DeletePostWithResponse(ctx context.Context, id int64, params *DeletePostParams, reqEditors ...RequestEditorFn) (*DeletePostResponse, error)
 
 	// GetPostWithResponse Get a post with author and categories
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /posts/{id} (the `GetPost` operationId).
-	GetPostWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetPostResponse, error)
+	GetPostWithResponse(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*GetPostResponse, error)
 
 	// UpdatePostWithBodyWithResponse Change a post; category_ids replaces the set
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-	UpdatePostWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error)
+	UpdatePostWithBodyWithResponse(ctx context.Context, id int64, params *UpdatePostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error)
 
 	// UpdatePostWithResponse Change a post; category_ids replaces the set
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-	UpdatePostWithResponse(ctx context.Context, id int64, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error)
+	UpdatePostWithResponse(ctx context.Context, id int64, params *UpdatePostParams, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error)
 
 	// ListPostCategoriesWithResponse List a post's categories with the association's created_at as linked_at
 	//
@@ -5671,7 +6391,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
-	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
+	ReadyzWithResponse(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*ReadyzResponse, error)
 
 	// ListRolesWithResponse List roles
 	//
@@ -5699,28 +6419,28 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /roles/{id} (the `DeleteRole` operationId).
-	DeleteRoleWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error)
+	DeleteRoleWithResponse(ctx context.Context, id int64, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error)
 
 	// GetRoleWithResponse Get a role
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /roles/{id} (the `GetRole` operationId).
-	GetRoleWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRoleResponse, error)
+	GetRoleWithResponse(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*GetRoleResponse, error)
 
 	// UpdateRoleWithBodyWithResponse Change a role; the built-in admin and moderator roles keep their names
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-	UpdateRoleWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+	UpdateRoleWithBodyWithResponse(ctx context.Context, id int64, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
 
 	// UpdateRoleWithResponse Change a role; the built-in admin and moderator roles keep their names
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-	UpdateRoleWithResponse(ctx context.Context, id int64, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
+	UpdateRoleWithResponse(ctx context.Context, id int64, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error)
 
 	// ListRoleUsersWithResponse List the users holding a role (many-to-many)
 	//
@@ -5755,35 +6475,35 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/me (the `GetMe` operationId).
-	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
+	GetMeWithResponse(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
 	// DeleteUserWithResponse Delete a user with their profile, posts, comments (and the replies below them) and role links
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
-	DeleteUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
+	DeleteUserWithResponse(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
 	// GetUserWithResponse Get a user
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{id} (the `GetUser` operationId).
-	GetUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
+	GetUserWithResponse(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*GetUserResponse, error)
 
 	// UpdateUserWithBodyWithResponse Change a user's username, email or password; a new password needs the current one (but for an admin resetting someone else's) and ends every token of the user
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-	UpdateUserWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithBodyWithResponse(ctx context.Context, id int64, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// UpdateUserWithResponse Change a user's username, email or password; a new password needs the current one (but for an admin resetting someone else's) and ends every token of the user
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-	UpdateUserWithResponse(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
+	UpdateUserWithResponse(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
 	// ListUserPostsWithResponse List a user's posts (one-to-many)
 	//
@@ -5797,28 +6517,28 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /users/{id}/profile (the `DeleteProfile` operationId).
-	DeleteProfileWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteProfileResponse, error)
+	DeleteProfileWithResponse(ctx context.Context, id int64, params *DeleteProfileParams, reqEditors ...RequestEditorFn) (*DeleteProfileResponse, error)
 
 	// GetProfileWithResponse Get a user's profile (one-to-one)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/{id}/profile (the `GetProfile` operationId).
-	GetProfileWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProfileResponse, error)
+	GetProfileWithResponse(ctx context.Context, id int64, params *GetProfileParams, reqEditors ...RequestEditorFn) (*GetProfileResponse, error)
 
 	// UpdateProfileWithBodyWithResponse Change a user's profile
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-	UpdateProfileWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
+	UpdateProfileWithBodyWithResponse(ctx context.Context, id int64, params *UpdateProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
 
 	// UpdateProfileWithResponse Change a user's profile
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-	UpdateProfileWithResponse(ctx context.Context, id int64, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
+	UpdateProfileWithResponse(ctx context.Context, id int64, params *UpdateProfileParams, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error)
 
 	// CreateProfileWithBodyWithResponse Give a user a profile; a second one is 409
 	//
@@ -5948,8 +6668,14 @@ func (r CreateTokenResponse) ContentType() string {
 
 // ListCategoriesResponse200Headers the declared response headers of an HTTP 200 response for ListCategories
 type ListCategoriesResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListCategoriesResponse304Headers the declared response headers of an HTTP 304 response for ListCategories
+type ListCategoriesResponse304Headers struct {
+	ETag *string
 }
 
 type ListCategoriesResponse struct {
@@ -5963,6 +6689,8 @@ type ListCategoriesResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCategoriesResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListCategoriesResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6129,6 +6857,8 @@ type DeleteCategoryResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -6148,6 +6878,11 @@ func (r DeleteCategoryResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteCategoryResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteCategoryResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -6189,6 +6924,16 @@ func (r DeleteCategoryResponse) ContentType() string {
 	return ""
 }
 
+// GetCategoryResponse200Headers the declared response headers of an HTTP 200 response for GetCategory
+type GetCategoryResponse200Headers struct {
+	ETag *string
+}
+
+// GetCategoryResponse304Headers the declared response headers of an HTTP 304 response for GetCategory
+type GetCategoryResponse304Headers struct {
+	ETag *string
+}
+
 type GetCategoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6200,6 +6945,10 @@ type GetCategoryResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCategoryResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCategoryResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6251,6 +7000,11 @@ func (r GetCategoryResponse) ContentType() string {
 	return ""
 }
 
+// UpdateCategoryResponse200Headers the declared response headers of an HTTP 200 response for UpdateCategory
+type UpdateCategoryResponse200Headers struct {
+	ETag *string
+}
+
 type UpdateCategoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6266,6 +7020,8 @@ type UpdateCategoryResponse struct {
 	ApplicationproblemJSON408 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6274,6 +7030,8 @@ type UpdateCategoryResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateCategoryResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6304,6 +7062,11 @@ func (r UpdateCategoryResponse) GetApplicationproblemJSON408() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateCategoryResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateCategoryResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6357,8 +7120,14 @@ func (r UpdateCategoryResponse) ContentType() string {
 
 // ListCategoryPostsResponse200Headers the declared response headers of an HTTP 200 response for ListCategoryPosts
 type ListCategoryPostsResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListCategoryPostsResponse304Headers the declared response headers of an HTTP 304 response for ListCategoryPosts
+type ListCategoryPostsResponse304Headers struct {
+	ETag *string
 }
 
 type ListCategoryPostsResponse struct {
@@ -6374,6 +7143,8 @@ type ListCategoryPostsResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCategoryPostsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListCategoryPostsResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6427,8 +7198,14 @@ func (r ListCategoryPostsResponse) ContentType() string {
 
 // ListCommentsResponse200Headers the declared response headers of an HTTP 200 response for ListComments
 type ListCommentsResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListCommentsResponse304Headers the declared response headers of an HTTP 304 response for ListComments
+type ListCommentsResponse304Headers struct {
+	ETag *string
 }
 
 type ListCommentsResponse struct {
@@ -6442,6 +7219,8 @@ type ListCommentsResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCommentsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListCommentsResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6608,6 +7387,8 @@ type DeleteCommentResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -6627,6 +7408,11 @@ func (r DeleteCommentResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteCommentResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteCommentResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -6668,6 +7454,16 @@ func (r DeleteCommentResponse) ContentType() string {
 	return ""
 }
 
+// GetCommentResponse200Headers the declared response headers of an HTTP 200 response for GetComment
+type GetCommentResponse200Headers struct {
+	ETag *string
+}
+
+// GetCommentResponse304Headers the declared response headers of an HTTP 304 response for GetComment
+type GetCommentResponse304Headers struct {
+	ETag *string
+}
+
 type GetCommentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6679,6 +7475,10 @@ type GetCommentResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCommentResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCommentResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6730,6 +7530,11 @@ func (r GetCommentResponse) ContentType() string {
 	return ""
 }
 
+// UpdateCommentResponse200Headers the declared response headers of an HTTP 200 response for UpdateComment
+type UpdateCommentResponse200Headers struct {
+	ETag *string
+}
+
 type UpdateCommentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6743,6 +7548,8 @@ type UpdateCommentResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -6751,6 +7558,8 @@ type UpdateCommentResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateCommentResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6776,6 +7585,11 @@ func (r UpdateCommentResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r UpdateCommentResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateCommentResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -6829,8 +7643,14 @@ func (r UpdateCommentResponse) ContentType() string {
 
 // ListRepliesResponse200Headers the declared response headers of an HTTP 200 response for ListReplies
 type ListRepliesResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListRepliesResponse304Headers the declared response headers of an HTTP 304 response for ListReplies
+type ListRepliesResponse304Headers struct {
+	ETag *string
 }
 
 type ListRepliesResponse struct {
@@ -6846,6 +7666,8 @@ type ListRepliesResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListRepliesResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListRepliesResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6897,6 +7719,16 @@ func (r ListRepliesResponse) ContentType() string {
 	return ""
 }
 
+// HealthzResponse200Headers the declared response headers of an HTTP 200 response for Healthz
+type HealthzResponse200Headers struct {
+	ETag *string
+}
+
+// HealthzResponse304Headers the declared response headers of an HTTP 304 response for Healthz
+type HealthzResponse304Headers struct {
+	ETag *string
+}
+
 type HealthzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -6904,6 +7736,10 @@ type HealthzResponse struct {
 	JSON200 *HealthStatus
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *HealthzResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *HealthzResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -6947,8 +7783,14 @@ func (r HealthzResponse) ContentType() string {
 
 // ListPostsResponse200Headers the declared response headers of an HTTP 200 response for ListPosts
 type ListPostsResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListPostsResponse304Headers the declared response headers of an HTTP 304 response for ListPosts
+type ListPostsResponse304Headers struct {
+	ETag *string
 }
 
 type ListPostsResponse struct {
@@ -6962,6 +7804,8 @@ type ListPostsResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListPostsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListPostsResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7121,6 +7965,8 @@ type DeletePostResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -7140,6 +7986,11 @@ func (r DeletePostResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeletePostResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeletePostResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -7181,6 +8032,16 @@ func (r DeletePostResponse) ContentType() string {
 	return ""
 }
 
+// GetPostResponse200Headers the declared response headers of an HTTP 200 response for GetPost
+type GetPostResponse200Headers struct {
+	ETag *string
+}
+
+// GetPostResponse304Headers the declared response headers of an HTTP 304 response for GetPost
+type GetPostResponse304Headers struct {
+	ETag *string
+}
+
 type GetPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7192,6 +8053,10 @@ type GetPostResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPostResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetPostResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7243,6 +8108,11 @@ func (r GetPostResponse) ContentType() string {
 	return ""
 }
 
+// UpdatePostResponse200Headers the declared response headers of an HTTP 200 response for UpdatePost
+type UpdatePostResponse200Headers struct {
+	ETag *string
+}
+
 type UpdatePostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7256,6 +8126,8 @@ type UpdatePostResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -7264,6 +8136,8 @@ type UpdatePostResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdatePostResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7289,6 +8163,11 @@ func (r UpdatePostResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r UpdatePostResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdatePostResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -7342,8 +8221,14 @@ func (r UpdatePostResponse) ContentType() string {
 
 // ListPostCategoriesResponse200Headers the declared response headers of an HTTP 200 response for ListPostCategories
 type ListPostCategoriesResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListPostCategoriesResponse304Headers the declared response headers of an HTTP 304 response for ListPostCategories
+type ListPostCategoriesResponse304Headers struct {
+	ETag *string
 }
 
 type ListPostCategoriesResponse struct {
@@ -7359,6 +8244,8 @@ type ListPostCategoriesResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListPostCategoriesResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListPostCategoriesResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7557,8 +8444,14 @@ func (r AddPostCategoryResponse) ContentType() string {
 
 // ListPostCommentsResponse200Headers the declared response headers of an HTTP 200 response for ListPostComments
 type ListPostCommentsResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListPostCommentsResponse304Headers the declared response headers of an HTTP 304 response for ListPostComments
+type ListPostCommentsResponse304Headers struct {
+	ETag *string
 }
 
 type ListPostCommentsResponse struct {
@@ -7574,6 +8467,8 @@ type ListPostCommentsResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListPostCommentsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListPostCommentsResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7738,8 +8633,14 @@ func (r CreatePostCommentResponse) ContentType() string {
 
 // GetCommentTreeResponse200Headers the declared response headers of an HTTP 200 response for GetCommentTree
 type GetCommentTreeResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// GetCommentTreeResponse304Headers the declared response headers of an HTTP 304 response for GetCommentTree
+type GetCommentTreeResponse304Headers struct {
+	ETag *string
 }
 
 type GetCommentTreeResponse struct {
@@ -7755,6 +8656,8 @@ type GetCommentTreeResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *GetCommentTreeResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetCommentTreeResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7806,6 +8709,16 @@ func (r GetCommentTreeResponse) ContentType() string {
 	return ""
 }
 
+// ReadyzResponse200Headers the declared response headers of an HTTP 200 response for Readyz
+type ReadyzResponse200Headers struct {
+	ETag *string
+}
+
+// ReadyzResponse304Headers the declared response headers of an HTTP 304 response for Readyz
+type ReadyzResponse304Headers struct {
+	ETag *string
+}
+
 type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -7815,6 +8728,10 @@ type ReadyzResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReadyzResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ReadyzResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -7863,8 +8780,14 @@ func (r ReadyzResponse) ContentType() string {
 
 // ListRolesResponse200Headers the declared response headers of an HTTP 200 response for ListRoles
 type ListRolesResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListRolesResponse304Headers the declared response headers of an HTTP 304 response for ListRoles
+type ListRolesResponse304Headers struct {
+	ETag *string
 }
 
 type ListRolesResponse struct {
@@ -7878,6 +8801,8 @@ type ListRolesResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListRolesResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListRolesResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8046,6 +8971,8 @@ type DeleteRoleResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8070,6 +8997,11 @@ func (r DeleteRoleResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r DeleteRoleResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteRoleResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -8111,6 +9043,16 @@ func (r DeleteRoleResponse) ContentType() string {
 	return ""
 }
 
+// GetRoleResponse200Headers the declared response headers of an HTTP 200 response for GetRole
+type GetRoleResponse200Headers struct {
+	ETag *string
+}
+
+// GetRoleResponse304Headers the declared response headers of an HTTP 304 response for GetRole
+type GetRoleResponse304Headers struct {
+	ETag *string
+}
+
 type GetRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8122,6 +9064,10 @@ type GetRoleResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRoleResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetRoleResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8173,6 +9119,11 @@ func (r GetRoleResponse) ContentType() string {
 	return ""
 }
 
+// UpdateRoleResponse200Headers the declared response headers of an HTTP 200 response for UpdateRole
+type UpdateRoleResponse200Headers struct {
+	ETag *string
+}
+
 type UpdateRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8188,6 +9139,8 @@ type UpdateRoleResponse struct {
 	ApplicationproblemJSON408 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -8196,6 +9149,8 @@ type UpdateRoleResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateRoleResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8226,6 +9181,11 @@ func (r UpdateRoleResponse) GetApplicationproblemJSON408() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateRoleResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateRoleResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -8279,8 +9239,14 @@ func (r UpdateRoleResponse) ContentType() string {
 
 // ListRoleUsersResponse200Headers the declared response headers of an HTTP 200 response for ListRoleUsers
 type ListRoleUsersResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListRoleUsersResponse304Headers the declared response headers of an HTTP 304 response for ListRoleUsers
+type ListRoleUsersResponse304Headers struct {
+	ETag *string
 }
 
 type ListRoleUsersResponse struct {
@@ -8296,6 +9262,8 @@ type ListRoleUsersResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListRoleUsersResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListRoleUsersResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8349,8 +9317,14 @@ func (r ListRoleUsersResponse) ContentType() string {
 
 // ListUsersResponse200Headers the declared response headers of an HTTP 200 response for ListUsers
 type ListUsersResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListUsersResponse304Headers the declared response headers of an HTTP 304 response for ListUsers
+type ListUsersResponse304Headers struct {
+	ETag *string
 }
 
 type ListUsersResponse struct {
@@ -8364,6 +9338,8 @@ type ListUsersResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListUsersResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListUsersResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8500,6 +9476,16 @@ func (r CreateUserResponse) ContentType() string {
 	return ""
 }
 
+// GetMeResponse200Headers the declared response headers of an HTTP 200 response for GetMe
+type GetMeResponse200Headers struct {
+	ETag *string
+}
+
+// GetMeResponse304Headers the declared response headers of an HTTP 304 response for GetMe
+type GetMeResponse304Headers struct {
+	ETag *string
+}
+
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8511,6 +9497,10 @@ type GetMeResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMeResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetMeResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8571,6 +9561,8 @@ type DeleteUserResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8590,6 +9582,11 @@ func (r DeleteUserResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteUserResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteUserResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -8631,6 +9628,16 @@ func (r DeleteUserResponse) ContentType() string {
 	return ""
 }
 
+// GetUserResponse200Headers the declared response headers of an HTTP 200 response for GetUser
+type GetUserResponse200Headers struct {
+	ETag *string
+}
+
+// GetUserResponse304Headers the declared response headers of an HTTP 304 response for GetUser
+type GetUserResponse304Headers struct {
+	ETag *string
+}
+
 type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8642,6 +9649,10 @@ type GetUserResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetUserResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetUserResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8693,6 +9704,11 @@ func (r GetUserResponse) ContentType() string {
 	return ""
 }
 
+// UpdateUserResponse200Headers the declared response headers of an HTTP 200 response for UpdateUser
+type UpdateUserResponse200Headers struct {
+	ETag *string
+}
+
 type UpdateUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8708,6 +9724,8 @@ type UpdateUserResponse struct {
 	ApplicationproblemJSON408 *ErrorModel
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationproblemJSON409 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -8716,6 +9734,8 @@ type UpdateUserResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateUserResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8746,6 +9766,11 @@ func (r UpdateUserResponse) GetApplicationproblemJSON408() *ErrorModel {
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r UpdateUserResponse) GetApplicationproblemJSON409() *ErrorModel {
 	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateUserResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -8799,8 +9824,14 @@ func (r UpdateUserResponse) ContentType() string {
 
 // ListUserPostsResponse200Headers the declared response headers of an HTTP 200 response for ListUserPosts
 type ListUserPostsResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListUserPostsResponse304Headers the declared response headers of an HTTP 304 response for ListUserPosts
+type ListUserPostsResponse304Headers struct {
+	ETag *string
 }
 
 type ListUserPostsResponse struct {
@@ -8816,6 +9847,8 @@ type ListUserPostsResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListUserPostsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListUserPostsResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8876,6 +9909,8 @@ type DeleteProfileResponse struct {
 	ApplicationproblemJSON403 *ErrorModel
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8895,6 +9930,11 @@ func (r DeleteProfileResponse) GetApplicationproblemJSON403() *ErrorModel {
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r DeleteProfileResponse) GetApplicationproblemJSON404() *ErrorModel {
 	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r DeleteProfileResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
@@ -8936,6 +9976,16 @@ func (r DeleteProfileResponse) ContentType() string {
 	return ""
 }
 
+// GetProfileResponse200Headers the declared response headers of an HTTP 200 response for GetProfile
+type GetProfileResponse200Headers struct {
+	ETag *string
+}
+
+// GetProfileResponse304Headers the declared response headers of an HTTP 304 response for GetProfile
+type GetProfileResponse304Headers struct {
+	ETag *string
+}
+
 type GetProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -8947,6 +9997,10 @@ type GetProfileResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetProfileResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *GetProfileResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -8998,6 +10052,11 @@ func (r GetProfileResponse) ContentType() string {
 	return ""
 }
 
+// UpdateProfileResponse200Headers the declared response headers of an HTTP 200 response for UpdateProfile
+type UpdateProfileResponse200Headers struct {
+	ETag *string
+}
+
 type UpdateProfileResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -9011,6 +10070,8 @@ type UpdateProfileResponse struct {
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON408 the response for an HTTP 408 `application/problem+json` response
 	ApplicationproblemJSON408 *ErrorModel
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *ErrorModel
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *ErrorModel
 	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -9019,6 +10080,8 @@ type UpdateProfileResponse struct {
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateProfileResponse200Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9044,6 +10107,11 @@ func (r UpdateProfileResponse) GetApplicationproblemJSON404() *ErrorModel {
 // GetApplicationproblemJSON408 returns the response for an HTTP 408 `application/problem+json` response
 func (r UpdateProfileResponse) GetApplicationproblemJSON408() *ErrorModel {
 	return r.ApplicationproblemJSON408
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateProfileResponse) GetApplicationproblemJSON412() *ErrorModel {
+	return r.ApplicationproblemJSON412
 }
 
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -9208,8 +10276,14 @@ func (r CreateProfileResponse) ContentType() string {
 
 // ListUserRolesResponse200Headers the declared response headers of an HTTP 200 response for ListUserRoles
 type ListUserRolesResponse200Headers struct {
+	ETag        *string
 	Link        *string
 	XTotalCount *int64
+}
+
+// ListUserRolesResponse304Headers the declared response headers of an HTTP 304 response for ListUserRoles
+type ListUserRolesResponse304Headers struct {
+	ETag *string
 }
 
 type ListUserRolesResponse struct {
@@ -9225,6 +10299,8 @@ type ListUserRolesResponse struct {
 	ApplicationproblemJSON500 *ErrorModel
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListUserRolesResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListUserRolesResponse304Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -9495,8 +10571,8 @@ func (c *ClientWithResponses) CreateCategoryWithResponse(ctx context.Context, bo
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /categories/{id} (the `DeleteCategory` operationId).
-func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error) {
-	rsp, err := c.DeleteCategory(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, id int64, params *DeleteCategoryParams, reqEditors ...RequestEditorFn) (*DeleteCategoryResponse, error) {
+	rsp, err := c.DeleteCategory(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9508,8 +10584,8 @@ func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /categories/{id} (the `GetCategory` operationId).
-func (c *ClientWithResponses) GetCategoryWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error) {
-	rsp, err := c.GetCategory(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetCategoryWithResponse(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*GetCategoryResponse, error) {
+	rsp, err := c.GetCategory(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9521,8 +10597,8 @@ func (c *ClientWithResponses) GetCategoryWithResponse(ctx context.Context, id in
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-func (c *ClientWithResponses) UpdateCategoryWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
-	rsp, err := c.UpdateCategoryWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateCategoryWithBodyWithResponse(ctx context.Context, id int64, params *UpdateCategoryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategoryWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9534,8 +10610,8 @@ func (c *ClientWithResponses) UpdateCategoryWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /categories/{id} (the `UpdateCategory` operationId).
-func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, id int64, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
-	rsp, err := c.UpdateCategory(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, id int64, params *UpdateCategoryParams, body UpdateCategoryJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCategoryResponse, error) {
+	rsp, err := c.UpdateCategory(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9599,8 +10675,8 @@ func (c *ClientWithResponses) CreateCommentWithResponse(ctx context.Context, bod
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /comments/{id} (the `DeleteComment` operationId).
-func (c *ClientWithResponses) DeleteCommentWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteCommentResponse, error) {
-	rsp, err := c.DeleteComment(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteCommentWithResponse(ctx context.Context, id int64, params *DeleteCommentParams, reqEditors ...RequestEditorFn) (*DeleteCommentResponse, error) {
+	rsp, err := c.DeleteComment(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9612,8 +10688,8 @@ func (c *ClientWithResponses) DeleteCommentWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /comments/{id} (the `GetComment` operationId).
-func (c *ClientWithResponses) GetCommentWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetCommentResponse, error) {
-	rsp, err := c.GetComment(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetCommentWithResponse(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*GetCommentResponse, error) {
+	rsp, err := c.GetComment(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9625,8 +10701,8 @@ func (c *ClientWithResponses) GetCommentWithResponse(ctx context.Context, id int
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-func (c *ClientWithResponses) UpdateCommentWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error) {
-	rsp, err := c.UpdateCommentWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateCommentWithBodyWithResponse(ctx context.Context, id int64, params *UpdateCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error) {
+	rsp, err := c.UpdateCommentWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9638,8 +10714,8 @@ func (c *ClientWithResponses) UpdateCommentWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /comments/{id} (the `UpdateComment` operationId).
-func (c *ClientWithResponses) UpdateCommentWithResponse(ctx context.Context, id int64, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error) {
-	rsp, err := c.UpdateComment(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateCommentWithResponse(ctx context.Context, id int64, params *UpdateCommentParams, body UpdateCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCommentResponse, error) {
+	rsp, err := c.UpdateComment(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9664,8 +10740,8 @@ func (c *ClientWithResponses) ListRepliesWithResponse(ctx context.Context, id in
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /healthz (the `Healthz` operationId).
-func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthzResponse, error) {
-	rsp, err := c.Healthz(ctx, reqEditors...)
+func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*HealthzResponse, error) {
+	rsp, err := c.Healthz(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9716,8 +10792,8 @@ func (c *ClientWithResponses) CreatePostWithResponse(ctx context.Context, body C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /posts/{id} (the `DeletePost` operationId).
-func (c *ClientWithResponses) DeletePostWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeletePostResponse, error) {
-	rsp, err := c.DeletePost(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeletePostWithResponse(ctx context.Context, id int64, params *DeletePostParams, reqEditors ...RequestEditorFn) (*DeletePostResponse, error) {
+	rsp, err := c.DeletePost(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9729,8 +10805,8 @@ func (c *ClientWithResponses) DeletePostWithResponse(ctx context.Context, id int
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /posts/{id} (the `GetPost` operationId).
-func (c *ClientWithResponses) GetPostWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetPostResponse, error) {
-	rsp, err := c.GetPost(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetPostWithResponse(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*GetPostResponse, error) {
+	rsp, err := c.GetPost(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9742,8 +10818,8 @@ func (c *ClientWithResponses) GetPostWithResponse(ctx context.Context, id int64,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-func (c *ClientWithResponses) UpdatePostWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error) {
-	rsp, err := c.UpdatePostWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdatePostWithBodyWithResponse(ctx context.Context, id int64, params *UpdatePostParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error) {
+	rsp, err := c.UpdatePostWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9755,8 +10831,8 @@ func (c *ClientWithResponses) UpdatePostWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /posts/{id} (the `UpdatePost` operationId).
-func (c *ClientWithResponses) UpdatePostWithResponse(ctx context.Context, id int64, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error) {
-	rsp, err := c.UpdatePost(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdatePostWithResponse(ctx context.Context, id int64, params *UpdatePostParams, body UpdatePostJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdatePostResponse, error) {
+	rsp, err := c.UpdatePost(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9861,8 +10937,8 @@ func (c *ClientWithResponses) GetCommentTreeWithResponse(ctx context.Context, id
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
-func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzResponse, error) {
-	rsp, err := c.Readyz(ctx, reqEditors...)
+func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*ReadyzResponse, error) {
+	rsp, err := c.Readyz(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9913,8 +10989,8 @@ func (c *ClientWithResponses) CreateRoleWithResponse(ctx context.Context, body C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /roles/{id} (the `DeleteRole` operationId).
-func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error) {
-	rsp, err := c.DeleteRole(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, id int64, params *DeleteRoleParams, reqEditors ...RequestEditorFn) (*DeleteRoleResponse, error) {
+	rsp, err := c.DeleteRole(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9926,8 +11002,8 @@ func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, id int
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /roles/{id} (the `GetRole` operationId).
-func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetRoleResponse, error) {
-	rsp, err := c.GetRole(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*GetRoleResponse, error) {
+	rsp, err := c.GetRole(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9939,8 +11015,8 @@ func (c *ClientWithResponses) GetRoleWithResponse(ctx context.Context, id int64,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-func (c *ClientWithResponses) UpdateRoleWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
-	rsp, err := c.UpdateRoleWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateRoleWithBodyWithResponse(ctx context.Context, id int64, params *UpdateRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
+	rsp, err := c.UpdateRoleWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9952,8 +11028,8 @@ func (c *ClientWithResponses) UpdateRoleWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /roles/{id} (the `UpdateRole` operationId).
-func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, id int64, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
-	rsp, err := c.UpdateRole(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, id int64, params *UpdateRoleParams, body UpdateRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRoleResponse, error) {
+	rsp, err := c.UpdateRole(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10017,8 +11093,8 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/me (the `GetMe` operationId).
-func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error) {
-	rsp, err := c.GetMe(ctx, reqEditors...)
+func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*GetMeResponse, error) {
+	rsp, err := c.GetMe(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10030,8 +11106,8 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /users/{id} (the `DeleteUser` operationId).
-func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
-	rsp, err := c.DeleteUser(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error) {
+	rsp, err := c.DeleteUser(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10043,8 +11119,8 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{id} (the `GetUser` operationId).
-func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
-	rsp, err := c.GetUser(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*GetUserResponse, error) {
+	rsp, err := c.GetUser(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10056,8 +11132,8 @@ func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, id int64,
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
-	rsp, err := c.UpdateUserWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context, id int64, params *UpdateUserParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUserWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10069,8 +11145,8 @@ func (c *ClientWithResponses) UpdateUserWithBodyWithResponse(ctx context.Context
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
-func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int64, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
-	rsp, err := c.UpdateUser(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error) {
+	rsp, err := c.UpdateUser(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10095,8 +11171,8 @@ func (c *ClientWithResponses) ListUserPostsWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /users/{id}/profile (the `DeleteProfile` operationId).
-func (c *ClientWithResponses) DeleteProfileWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*DeleteProfileResponse, error) {
-	rsp, err := c.DeleteProfile(ctx, id, reqEditors...)
+func (c *ClientWithResponses) DeleteProfileWithResponse(ctx context.Context, id int64, params *DeleteProfileParams, reqEditors ...RequestEditorFn) (*DeleteProfileResponse, error) {
+	rsp, err := c.DeleteProfile(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10108,8 +11184,8 @@ func (c *ClientWithResponses) DeleteProfileWithResponse(ctx context.Context, id 
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/{id}/profile (the `GetProfile` operationId).
-func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*GetProfileResponse, error) {
-	rsp, err := c.GetProfile(ctx, id, reqEditors...)
+func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id int64, params *GetProfileParams, reqEditors ...RequestEditorFn) (*GetProfileResponse, error) {
+	rsp, err := c.GetProfile(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10121,8 +11197,8 @@ func (c *ClientWithResponses) GetProfileWithResponse(ctx context.Context, id int
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Context, id int64, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
-	rsp, err := c.UpdateProfileWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Context, id int64, params *UpdateProfileParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
+	rsp, err := c.UpdateProfileWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10134,8 +11210,8 @@ func (c *ClientWithResponses) UpdateProfileWithBodyWithResponse(ctx context.Cont
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /users/{id}/profile (the `UpdateProfile` operationId).
-func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, id int64, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
-	rsp, err := c.UpdateProfile(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateProfileWithResponse(ctx context.Context, id int64, params *UpdateProfileParams, body UpdateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateProfileResponse, error) {
+	rsp, err := c.UpdateProfile(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -10303,6 +11379,9 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10322,6 +11401,13 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListCategoriesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -10337,6 +11423,16 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListCategoriesResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -10482,6 +11578,13 @@ func ParseDeleteCategoryResponse(rsp *http.Response) (*DeleteCategoryResponse, e
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10522,6 +11625,9 @@ func ParseGetCategoryResponse(rsp *http.Response) (*GetCategoryResponse, error) 
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10543,6 +11649,29 @@ func ParseGetCategoryResponse(rsp *http.Response) (*GetCategoryResponse, error) 
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCategoryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCategoryResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -10604,6 +11733,13 @@ func ParseUpdateCategoryResponse(rsp *http.Response) (*UpdateCategoryResponse, e
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10634,6 +11770,19 @@ func ParseUpdateCategoryResponse(rsp *http.Response) (*UpdateCategoryResponse, e
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateCategoryResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -10657,6 +11806,9 @@ func ParseListCategoryPostsResponse(rsp *http.Response) (*ListCategoryPostsRespo
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
@@ -10684,6 +11836,13 @@ func ParseListCategoryPostsResponse(rsp *http.Response) (*ListCategoryPostsRespo
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListCategoryPostsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -10699,6 +11858,16 @@ func ParseListCategoryPostsResponse(rsp *http.Response) (*ListCategoryPostsRespo
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListCategoryPostsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -10725,6 +11894,9 @@ func ParseListCommentsResponse(rsp *http.Response) (*ListCommentsResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10744,6 +11916,13 @@ func ParseListCommentsResponse(rsp *http.Response) (*ListCommentsResponse, error
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListCommentsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -10759,6 +11938,16 @@ func ParseListCommentsResponse(rsp *http.Response) (*ListCommentsResponse, error
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListCommentsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -10904,6 +12093,13 @@ func ParseDeleteCommentResponse(rsp *http.Response) (*DeleteCommentResponse, err
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10944,6 +12140,9 @@ func ParseGetCommentResponse(rsp *http.Response) (*GetCommentResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -10965,6 +12164,29 @@ func ParseGetCommentResponse(rsp *http.Response) (*GetCommentResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCommentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCommentResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11019,6 +12241,13 @@ func ParseUpdateCommentResponse(rsp *http.Response) (*UpdateCommentResponse, err
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11049,6 +12278,19 @@ func ParseUpdateCommentResponse(rsp *http.Response) (*UpdateCommentResponse, err
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateCommentResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -11072,6 +12314,9 @@ func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) 
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
@@ -11099,6 +12344,13 @@ func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) 
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListRepliesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -11114,6 +12366,16 @@ func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) 
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListRepliesResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11140,6 +12402,9 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11147,6 +12412,29 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers HealthzResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers HealthzResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11173,6 +12461,9 @@ func ParseListPostsResponse(rsp *http.Response) (*ListPostsResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11192,6 +12483,13 @@ func ParseListPostsResponse(rsp *http.Response) (*ListPostsResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListPostsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -11207,6 +12505,16 @@ func ParseListPostsResponse(rsp *http.Response) (*ListPostsResponse, error) {
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListPostsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11345,6 +12653,13 @@ func ParseDeletePostResponse(rsp *http.Response) (*DeletePostResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11385,6 +12700,9 @@ func ParseGetPostResponse(rsp *http.Response) (*GetPostResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11406,6 +12724,29 @@ func ParseGetPostResponse(rsp *http.Response) (*GetPostResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPostResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetPostResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11460,6 +12801,13 @@ func ParseUpdatePostResponse(rsp *http.Response) (*UpdatePostResponse, error) {
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11490,6 +12838,19 @@ func ParseUpdatePostResponse(rsp *http.Response) (*UpdatePostResponse, error) {
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdatePostResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -11513,6 +12874,9 @@ func ParseListPostCategoriesResponse(rsp *http.Response) (*ListPostCategoriesRes
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
@@ -11540,6 +12904,13 @@ func ParseListPostCategoriesResponse(rsp *http.Response) (*ListPostCategoriesRes
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListPostCategoriesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -11555,6 +12926,16 @@ func ParseListPostCategoriesResponse(rsp *http.Response) (*ListPostCategoriesRes
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListPostCategoriesResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11699,6 +13080,9 @@ func ParseListPostCommentsResponse(rsp *http.Response) (*ListPostCommentsRespons
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11725,6 +13109,13 @@ func ParseListPostCommentsResponse(rsp *http.Response) (*ListPostCommentsRespons
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListPostCommentsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -11740,6 +13131,16 @@ func ParseListPostCommentsResponse(rsp *http.Response) (*ListPostCommentsRespons
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListPostCommentsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11868,6 +13269,9 @@ func ParseGetCommentTreeResponse(rsp *http.Response) (*GetCommentTreeResponse, e
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11894,6 +13298,13 @@ func ParseGetCommentTreeResponse(rsp *http.Response) (*GetCommentTreeResponse, e
 	switch {
 	case rsp.StatusCode == 200:
 		var headers GetCommentTreeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -11909,6 +13320,16 @@ func ParseGetCommentTreeResponse(rsp *http.Response) (*GetCommentTreeResponse, e
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetCommentTreeResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11935,6 +13356,9 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11949,6 +13373,29 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		}
 		response.ApplicationproblemJSON503 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReadyzResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ReadyzResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -11975,6 +13422,9 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -11994,6 +13444,13 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListRolesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12009,6 +13466,16 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListRolesResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12161,6 +13628,13 @@ func ParseDeleteRoleResponse(rsp *http.Response) (*DeleteRoleResponse, error) {
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12201,6 +13675,9 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12222,6 +13699,29 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRoleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetRoleResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12283,6 +13783,13 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12313,6 +13820,19 @@ func ParseUpdateRoleResponse(rsp *http.Response) (*UpdateRoleResponse, error) {
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateRoleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -12336,6 +13856,9 @@ func ParseListRoleUsersResponse(rsp *http.Response) (*ListRoleUsersResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
@@ -12363,6 +13886,13 @@ func ParseListRoleUsersResponse(rsp *http.Response) (*ListRoleUsersResponse, err
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListRoleUsersResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12378,6 +13908,16 @@ func ParseListRoleUsersResponse(rsp *http.Response) (*ListRoleUsersResponse, err
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListRoleUsersResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12404,6 +13944,9 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12423,6 +13966,13 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListUsersResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12438,6 +13988,16 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListUsersResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12545,6 +14105,9 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12566,6 +14129,29 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetMeResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12609,6 +14195,13 @@ func ParseDeleteUserResponse(rsp *http.Response) (*DeleteUserResponse, error) {
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12649,6 +14242,9 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12670,6 +14266,29 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetUserResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12731,6 +14350,13 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 		}
 		response.ApplicationproblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12761,6 +14387,19 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 
 	}
 
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateUserResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
 	return response, nil
 }
 
@@ -12784,6 +14423,9 @@ func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, err
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
@@ -12811,6 +14453,13 @@ func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, err
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListUserPostsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -12826,6 +14475,16 @@ func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, err
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListUserPostsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12869,6 +14528,13 @@ func ParseDeleteProfileResponse(rsp *http.Response) (*DeleteProfileResponse, err
 		}
 		response.ApplicationproblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12909,6 +14575,9 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -12930,6 +14599,29 @@ func ParseGetProfileResponse(rsp *http.Response) (*GetProfileResponse, error) {
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetProfileResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers GetProfileResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil
@@ -12984,6 +14676,13 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 		}
 		response.ApplicationproblemJSON408 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13012,6 +14711,19 @@ func ParseUpdateProfileResponse(rsp *http.Response) (*UpdateProfileResponse, err
 		}
 		response.ApplicationproblemJSON500 = &dest
 
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateProfileResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil
@@ -13140,6 +14852,9 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ErrorModel
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -13166,6 +14881,13 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 	switch {
 	case rsp.StatusCode == 200:
 		var headers ListUserRolesResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
 		if values := rsp.Header.Values("Link"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -13181,6 +14903,16 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 			headers.XTotalCount = &value
 		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListUserRolesResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
 	}
 
 	return response, nil

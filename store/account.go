@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/blogd/blogd"
 )
@@ -11,15 +12,16 @@ import (
 // the role if it does not exist yet, in one transaction: the way the first
 // admin is made (blogd user create --admin).
 func (s *Store) CreateUserWithRole(ctx context.Context, in blogd.UserCreate, passwordHash, role string) (blogd.User, error) {
-	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: s.timestamp()}
+	now := s.timestamp()
+	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: now, UpdatedAt: now}
 	err := s.inTx(ctx, func(c conn) error {
-		if _, err := c.queryRow(ctx, insertUser, []any{u.Username, u.Email, passwordHash, u.CreatedAt}, &u.ID); err != nil {
+		if _, err := c.queryRow(ctx, insertUser, []any{u.Username, u.Email, passwordHash, now, now}, &u.ID); err != nil {
 			return err
 		}
 		if role == "" {
 			return nil
 		}
-		return grantRole(ctx, c, u.ID, role)
+		return grantRole(ctx, c, u.ID, role, now)
 	})
 	if err != nil {
 		return blogd.User{}, fmt.Errorf("create user %q: %w", in.Username, err)
@@ -33,7 +35,7 @@ func (s *Store) CreateUserWithRole(ctx context.Context, in blogd.UserCreate, pas
 // user.
 func (s *Store) GrantRole(ctx context.Context, username, role string) (blogd.User, error) {
 	u, err := s.changeUser(ctx, username, func(c conn, id int64) error {
-		return grantRole(ctx, c, id, role)
+		return grantRole(ctx, c, id, role, s.timestamp())
 	})
 	if err != nil {
 		return blogd.User{}, fmt.Errorf("grant role %q to %q: %w", role, username, err)
@@ -46,7 +48,7 @@ func (s *Store) GrantRole(ctx context.Context, username, role string) (blogd.Use
 // the user.
 func (s *Store) SetPassword(ctx context.Context, username, passwordHash string) (blogd.User, error) {
 	u, err := s.changeUser(ctx, username, func(c conn, id int64) error {
-		if _, err := c.exec(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, id); err != nil {
+		if _, err := c.exec(ctx, "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", passwordHash, s.timestamp(), id); err != nil {
 			return err
 		}
 		_, err := c.exec(ctx, "DELETE FROM tokens WHERE user_id = ?", id)
@@ -75,24 +77,25 @@ func (s *Store) changeUser(ctx context.Context, username string, change func(c c
 // userByName reads the user with username, in any case.
 func userByName(ctx context.Context, c conn, username string) (blogd.User, error) {
 	var u blogd.User
-	ok, err := c.queryRow(ctx, "SELECT id, username, email, created_at FROM users WHERE lower(username) = lower(?)",
-		[]any{username}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+	ok, err := c.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.username) = lower(?)",
+		[]any{username}, userDest(&u)...)
 	if err == nil && !ok {
 		err = notFound(tableUsers)
 	}
 	return u, err
 }
 
-// grantRole links user id to the named role, creating the role if needed.
-func grantRole(ctx context.Context, c conn, userID int64, role string) error {
+// grantRole links user id to the named role, creating the role (at now) if
+// needed.
+func grantRole(ctx context.Context, c conn, userID int64, role string, now time.Time) error {
 	var roleID int64
 	ok, err := c.queryRow(ctx, "SELECT id FROM roles WHERE name = ?", []any{role}, &roleID)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if _, err := c.queryRow(ctx, "INSERT INTO roles (name, description) VALUES (?, ?) RETURNING id",
-			[]any{role, "created by blogd user"}, &roleID); err != nil {
+		if _, err := c.queryRow(ctx, "INSERT INTO roles (name, description, updated_at) VALUES (?, ?, ?) RETURNING id",
+			[]any{role, "created by blogd user", now}, &roleID); err != nil {
 			return err
 		}
 	}

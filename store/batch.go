@@ -46,23 +46,22 @@ func (b *Batch) insert(query string, args ...any) (int64, error) {
 // AddUser inserts a user with a password hash (empty: the user cannot sign
 // in) and returns its id.
 func (b *Batch) AddUser(in blogd.UserCreate, passwordHash string) (int64, error) {
-	return b.insert(insertUser, in.Username, blogd.NormalizeEmail(in.Email), passwordHash, b.tick())
+	return b.insert(insertUser, in.Username, blogd.NormalizeEmail(in.Email), passwordHash, b.now, b.tick())
 }
 
 // AddProfile inserts a user's profile and returns its id.
 func (b *Batch) AddProfile(userID int64, bio, location string) (int64, error) {
-	return b.insert(insertProfile,
-		userID, bio, location)
+	return b.insert(insertProfile, userID, bio, location, b.now)
 }
 
 // AddCategory inserts a category and returns its id.
 func (b *Batch) AddCategory(in blogd.CategoryCreate) (int64, error) {
-	return b.insert("INSERT INTO categories (name, description) VALUES (?, ?) RETURNING id", in.Name, in.Description)
+	return b.insert("INSERT INTO categories (name, description, updated_at) VALUES (?, ?, ?) RETURNING id", in.Name, in.Description, b.now)
 }
 
 // AddRole inserts a role and returns its id.
 func (b *Batch) AddRole(in blogd.RoleCreate) (int64, error) {
-	return b.insert("INSERT INTO roles (name, description) VALUES (?, ?) RETURNING id", in.Name, in.Description)
+	return b.insert("INSERT INTO roles (name, description, updated_at) VALUES (?, ?, ?) RETURNING id", in.Name, in.Description, b.now)
 }
 
 // AssignRole links a user to a role.
@@ -74,7 +73,7 @@ func (b *Batch) AssignRole(userID, roleID int64) error {
 // AddPost inserts a post with its category links and returns its id.
 func (b *Batch) AddPost(in blogd.PostCreate) (int64, error) {
 	id, err := b.insert(insertPost,
-		in.Title, in.Content, in.UserID, b.tick())
+		in.Title, in.Content, in.UserID, b.now, b.tick())
 	if err != nil {
 		return 0, err
 	}
@@ -86,5 +85,5 @@ func (b *Batch) AddPost(in blogd.PostCreate) (int64, error) {
 
 // AddComment inserts a comment and returns its id.
 func (b *Batch) AddComment(in blogd.CommentCreate) (int64, error) {
-	return b.insert(insertComment, in.Content, in.PostID, in.UserID, in.ParentID, b.tick())
+	return b.insert(insertComment, in.Content, in.PostID, in.UserID, in.ParentID, b.now, b.tick())
 }

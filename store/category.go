@@ -12,15 +12,23 @@ import (
 // name, so one set of functions serves both; table is tableCategories or
 // tableRoles.
 
+// namedColumns are the columns of a category or role, from alias x.
+const namedColumns = "x.id, x.name, x.description, tstext(x.updated_at)"
+
 func scanCategory(rows *sql.Rows, c *blogd.Category) error {
-	return rows.Scan(&c.ID, &c.Name, &c.Description)
+	return rows.Scan(categoryDest(c)...)
+}
+
+// categoryDest is where a row of namedColumns is scanned into.
+func categoryDest(c *blogd.Category) []any {
+	return []any{&c.ID, &c.Name, &c.Description, ts(&c.UpdatedAt)}
 }
 
 func (s *Store) createNamed(ctx context.Context, table string, in blogd.CategoryCreate) (blogd.Category, error) {
-	out := blogd.Category{Name: in.Name, Description: in.Description}
+	out := blogd.Category{Name: in.Name, Description: in.Description, UpdatedAt: s.timestamp()}
 	err := s.inTx(ctx, func(c conn) error {
-		_, err := c.queryRow(ctx, "INSERT INTO "+table+" (name, description) VALUES (?, ?) RETURNING id",
-			[]any{in.Name, in.Description}, &out.ID)
+		_, err := c.queryRow(ctx, "INSERT INTO "+table+" (name, description, updated_at) VALUES (?, ?, ?) RETURNING id",
+			[]any{in.Name, in.Description, out.UpdatedAt}, &out.ID)
 		return err
 	})
 	if err != nil {
@@ -31,8 +39,8 @@ func (s *Store) createNamed(ctx context.Context, table string, in blogd.Category
 
 func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Category, error) {
 	var out blogd.Category
-	ok, err := s.reader().queryRow(ctx, "SELECT id, name, description FROM "+table+" WHERE id = ?", []any{id},
-		&out.ID, &out.Name, &out.Description)
+	ok, err := s.reader().queryRow(ctx, "SELECT "+namedColumns+" FROM "+table+" x WHERE x.id = ?", []any{id},
+		categoryDest(&out)...)
 	if err != nil {
 		return out, fmt.Errorf("get %s %d: %w", table, id, err)
 	}
@@ -43,7 +51,7 @@ func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Cat
 }
 
 func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) (blogd.List[blogd.Category], error) {
-	out, err := runList(ctx, s.reader(), listSpec{cols: "x.id, x.name, x.description", from: " FROM " + table + " x WHERE 1 = 1",
+	out, err := runList(ctx, s.reader(), listSpec{cols: namedColumns, from: " FROM " + table + " x WHERE 1 = 1",
 		id: "x.id"}, p, scanCategory)
 	if err != nil {
 		return out, fmt.Errorf("list %s: %w", table, err)
@@ -55,17 +63,18 @@ func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) (blog
 // in the same transaction and may refuse the change.
 func (s *Store) updateNamed(ctx context.Context, table string, id int64, in blogd.CategoryUpdate, before beforeWrite) (blogd.Category, error) {
 	var out blogd.Category
+	cond, condArgs := unchanged(ctx, "updated_at")
 	err := s.inTx(ctx, func(c conn) error {
 		if before != nil {
 			if err := before(ctx, c, id); err != nil {
 				return err
 			}
 		}
-		ok, err := c.queryRow(ctx, "UPDATE "+table+` SET name = COALESCE(?, name), description = COALESCE(?, description)
-			WHERE id = ? RETURNING id, name, description`, []any{in.Name, in.Description, id},
-			&out.ID, &out.Name, &out.Description)
+		ok, err := c.queryRow(ctx, "UPDATE "+table+` SET name = COALESCE(?, name), description = COALESCE(?, description),
+			updated_at = ? WHERE id = ?`+cond+` RETURNING id, name, description, updated_at`,
+			append([]any{in.Name, in.Description, s.timestamp(), id}, condArgs...), categoryDest(&out)...)
 		if err == nil && !ok {
-			err = notFound(table)
+			err = missingOrChanged(ctx, c, table, id)
 		}
 		return err
 	})

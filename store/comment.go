@@ -10,19 +10,25 @@ import (
 	"github.com/blogd/blogd"
 )
 
-const insertComment = `INSERT INTO comments (content, post_id, user_id, parent_id, created_at)
-	VALUES (?, ?, ?, ?, ?) RETURNING id`
+const insertComment = `INSERT INTO comments (content, post_id, user_id, parent_id, created_at, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?) RETURNING id`
 
-const commentColumns = "c.id, c.content, c.post_id, c.user_id, c.parent_id, tstext(c.created_at)"
+const commentColumns = "c.id, c.content, c.post_id, c.user_id, c.parent_id, tstext(c.created_at), tstext(c.updated_at)"
 
 func scanComment(rows *sql.Rows, cm *blogd.Comment) error {
-	return rows.Scan(&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt))
+	return rows.Scan(commentDest(cm)...)
+}
+
+// commentDest is where a row of commentColumns is scanned into.
+func commentDest(cm *blogd.Comment) []any {
+	return []any{&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt), ts(&cm.UpdatedAt)}
 }
 
 // CreateComment inserts a comment on a post, optionally as a reply to
 // another comment of the same post.
 func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blogd.Comment, error) {
-	cm := blogd.Comment{Content: in.Content, PostID: in.PostID, UserID: in.UserID, ParentID: in.ParentID, CreatedAt: s.timestamp()}
+	now := s.timestamp()
+	cm := blogd.Comment{Content: in.Content, PostID: in.PostID, UserID: in.UserID, ParentID: in.ParentID, CreatedAt: now, UpdatedAt: now}
 	err := s.inTx(ctx, func(c conn) error {
 		// One statement checks the post, the user and the parent.
 		var post, user, parentPost sql.NullInt64
@@ -42,7 +48,7 @@ func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blog
 			return blogd.ErrParentOnOtherPost
 		}
 		_, err := c.queryRow(ctx, insertComment,
-			[]any{cm.Content, cm.PostID, cm.UserID, cm.ParentID, cm.CreatedAt}, &cm.ID)
+			[]any{cm.Content, cm.PostID, cm.UserID, cm.ParentID, now, now}, &cm.ID)
 		return err
 	})
 	if err != nil {
@@ -113,8 +119,7 @@ func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, dep
 	var out blogd.List[*blogd.CommentThread]
 	_, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.CommentThread], error) {
 		cms, err := queryList(ctx, c, func(rows *sql.Rows, t *blogd.CommentThread) error {
-			cm := &t.Comment
-			return rows.Scan(&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt), &t.MoreReplies)
+			return rows.Scan(append(commentDest(&t.Comment), &t.MoreReplies)...)
 		}, `WITH RECURSIVE
 			top(id) AS (
 				SELECT id FROM comments WHERE post_id = ? AND parent_id IS NULL`+cond+tail+`),
@@ -169,12 +174,13 @@ func buildThreads(nodes []blogd.CommentThread) []*blogd.CommentThread {
 // UpdateComment changes a comment's content.
 func (s *Store) UpdateComment(ctx context.Context, id int64, in blogd.CommentUpdate) (blogd.Comment, error) {
 	var cm blogd.Comment
+	cond, condArgs := unchanged(ctx, "updated_at")
 	err := s.inTx(ctx, func(c conn) error {
-		ok, err := c.queryRow(ctx, `UPDATE comments SET content = COALESCE(?, content) WHERE id = ?
-			RETURNING id, content, post_id, user_id, parent_id, created_at`, []any{in.Content, id},
-			&cm.ID, &cm.Content, &cm.PostID, &cm.UserID, &cm.ParentID, ts(&cm.CreatedAt))
+		ok, err := c.queryRow(ctx, `UPDATE comments SET content = COALESCE(?, content), updated_at = ? WHERE id = ?`+cond+`
+			RETURNING id, content, post_id, user_id, parent_id, created_at, updated_at`,
+			append([]any{in.Content, s.timestamp(), id}, condArgs...), commentDest(&cm)...)
 		if err == nil && !ok {
-			err = notFound(tableComments)
+			err = missingOrChanged(ctx, c, tableComments, id)
 		}
 		return err
 	})

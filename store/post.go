@@ -9,20 +9,25 @@ import (
 	"github.com/blogd/blogd"
 )
 
-const insertPost = "INSERT INTO posts (title, content, user_id, created_at) VALUES (?, ?, ?, ?) RETURNING id"
+const insertPost = "INSERT INTO posts (title, content, user_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id"
 
 // postColumns are a post's columns plus its author's username: the author is
 // eager-loaded by a JOIN (the guide's joinedload), since each post has one.
-const postColumns = "p.id, p.title, p.content, p.user_id, tstext(p.created_at), u.username"
+// plainPostColumns are a post's own columns; postColumns add its author's
+// name.
+const (
+	plainPostColumns = "p.id, p.title, p.content, p.user_id, tstext(p.created_at), tstext(p.updated_at)"
+	postColumns      = plainPostColumns + ", u.username"
+)
 
 func scanPostWithAuthor(rows *sql.Rows, p *blogd.PostWithRelations) error {
-	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), &p.Author.Username)
+	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username)
 	p.Author.ID = p.UserID
 	return err
 }
 
 func scanPost(rows *sql.Rows, p *blogd.Post) error {
-	return rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt))
+	return rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt))
 }
 
 // Posts lists posts with author and categories eager-loaded: two
@@ -125,7 +130,7 @@ func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelatio
 func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
 	c := s.reader()
 	posts, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Post], error) {
-		return runList(ctx, c, listSpec{cols: "p.id, p.title, p.content, p.user_id, tstext(p.created_at)",
+		return runList(ctx, c, listSpec{cols: plainPostColumns,
 			from: " FROM posts p WHERE p.user_id = ?", args: []any{userID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	})
 	if err != nil {
@@ -139,7 +144,7 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blog
 func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
 	c := s.reader()
 	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() (blogd.List[blogd.Post], error) {
-		return runList(ctx, c, listSpec{cols: "p.id, p.title, p.content, p.user_id, tstext(p.created_at)",
+		return runList(ctx, c, listSpec{cols: plainPostColumns,
 			from: " FROM post_categories pc JOIN posts p ON p.id = pc.post_id WHERE pc.category_id = ?",
 			args: []any{categoryID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	})
@@ -151,8 +156,9 @@ func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Pag
 
 // CreatePost inserts a post and its category links in one transaction.
 func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.PostWithRelations, error) {
+	now := s.timestamp()
 	p := blogd.PostWithRelations{Post: blogd.Post{
-		Title: in.Title, Content: in.Content, UserID: in.UserID, CreatedAt: s.timestamp(),
+		Title: in.Title, Content: in.Content, UserID: in.UserID, CreatedAt: now, UpdatedAt: now,
 	}}
 	err := s.inTx(ctx, func(c conn) error {
 		ok, err := c.queryRow(ctx, "SELECT username FROM users WHERE id = ?", []any{in.UserID}, &p.Author.Username)
@@ -168,7 +174,7 @@ func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.Post
 			return err
 		}
 		if _, err := c.queryRow(ctx, insertPost,
-			[]any{p.Title, p.Content, p.UserID, p.CreatedAt}, &p.ID); err != nil {
+			[]any{p.Title, p.Content, p.UserID, now, now}, &p.ID); err != nil {
 			return err
 		}
 		return linkCategories(ctx, c, p.ID, ids, p.CreatedAt)
@@ -218,14 +224,15 @@ func linkCategories(ctx context.Context, c conn, postID int64, ids []int64, at t
 // replaces the set of categories; links that stay keep their created_at.
 func (s *Store) UpdatePost(ctx context.Context, id int64, in blogd.PostUpdate) (blogd.PostWithRelations, error) {
 	var out blogd.PostWithRelations
+	cond, condArgs := unchanged(ctx, "updated_at")
 	err := s.inTx(ctx, func(c conn) error {
-		n, err := c.exec(ctx, "UPDATE posts SET title = COALESCE(?, title), content = COALESCE(?, content) WHERE id = ?",
-			in.Title, in.Content, id)
+		n, err := c.exec(ctx, "UPDATE posts SET title = COALESCE(?, title), content = COALESCE(?, content), updated_at = ? WHERE id = ?"+cond,
+			append([]any{in.Title, in.Content, s.timestamp(), id}, condArgs...)...)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return notFound(tablePosts)
+			return missingOrChanged(ctx, c, tablePosts, id)
 		}
 		if in.CategoryIDs != nil {
 			ids := uniqueIDs(*in.CategoryIDs)
@@ -259,10 +266,10 @@ func (s *Store) DeletePost(ctx context.Context, id int64) error {
 func (s *Store) PostCategories(ctx context.Context, postID int64, p blogd.Page) (blogd.List[blogd.LinkedCategory], error) {
 	c := s.reader()
 	cats, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.LinkedCategory], error) {
-		return runList(ctx, c, listSpec{cols: "c.id, c.name, c.description, pc.created_at",
-			from: " FROM post_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.post_id = ?",
+		return runList(ctx, c, listSpec{cols: namedColumns + ", pc.created_at",
+			from: " FROM post_categories pc JOIN categories x ON x.id = pc.category_id WHERE pc.post_id = ?",
 			args: []any{postID}, id: "pc.category_id"}, p, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
-			return rows.Scan(&lc.ID, &lc.Name, &lc.Description, ts(&lc.LinkedAt))
+			return rows.Scan(append(categoryDest(&lc.Category), ts(&lc.LinkedAt))...)
 		})
 	})
 	if err != nil {
@@ -278,7 +285,11 @@ func (s *Store) AddPostCategory(ctx context.Context, postID, categoryID int64) (
 		if err := mustExistBoth(ctx, c, tablePosts, postID, tableCategories, categoryID); err != nil {
 			return err
 		}
-		if err := linkCategories(ctx, c, postID, []int64{categoryID}, s.timestamp()); err != nil {
+		now := s.timestamp()
+		if err := linkCategories(ctx, c, postID, []int64{categoryID}, now); err != nil {
+			return err
+		}
+		if _, err := c.exec(ctx, "UPDATE posts SET updated_at = ? WHERE id = ?", now, postID); err != nil {
 			return err
 		}
 		var err error
@@ -295,6 +306,13 @@ func (s *Store) AddPostCategory(ctx context.Context, postID, categoryID int64) (
 func (s *Store) RemovePostCategory(ctx context.Context, postID, categoryID int64) error {
 	err := s.unlink(ctx, "DELETE FROM post_categories WHERE post_id = ? AND category_id = ?",
 		tablePosts, postID, tableCategories, categoryID, blogd.ErrCategoryNotAssigned)
+	if err == nil {
+		// A post's categories are part of it: its version changes.
+		err = s.inTx(ctx, func(c conn) error {
+			_, err := c.exec(ctx, "UPDATE posts SET updated_at = ? WHERE id = ?", s.timestamp(), postID)
+			return err
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("unlink post %d from category %d: %w", postID, categoryID, err)
 	}

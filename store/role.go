@@ -67,15 +67,15 @@ func asRoles(cs []blogd.Category) []blogd.Role {
 }
 
 func scanRole(rows *sql.Rows, r *blogd.Role) error {
-	return rows.Scan(&r.ID, &r.Name, &r.Description)
+	return rows.Scan(&r.ID, &r.Name, &r.Description, ts(&r.UpdatedAt))
 }
 
 // userRoles lists a user's roles: the many-to-many relationship through
 // user_roles.
 func userRoles(ctx context.Context, c conn, userID int64, p blogd.Page) (blogd.List[blogd.Role], error) {
-	return runList(ctx, c, listSpec{cols: "r.id, r.name, r.description",
-		from: " FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = ?", args: []any{userID},
-		id: "r.id"}, p, scanRole)
+	return runList(ctx, c, listSpec{cols: namedColumns,
+		from: " FROM user_roles ur JOIN roles x ON x.id = ur.role_id WHERE ur.user_id = ?", args: []any{userID},
+		id: "x.id"}, p, scanRole)
 }
 
 // UserRoles lists a user's roles.

@@ -3,17 +3,20 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/blogd/blogd"
 )
 
-// Tables whose rows can be checked for existence by id.
+// Tables whose rows can be checked for existence by id (profiles: by
+// user_id, see profile.go).
 const (
 	tableUsers      = "users"
 	tablePosts      = "posts"
 	tableComments   = "comments"
 	tableCategories = "categories"
 	tableRoles      = "roles"
+	tableProfiles   = "profiles"
 )
 
 // notFoundErr is the error for a missing row of each table.
@@ -69,4 +72,46 @@ func (s *Store) ownerOf(ctx context.Context, table string, id int64) (int64, err
 		return 0, notFound(table)
 	}
 	return owner, nil
+}
+
+// changedErr is the error of a conditional write that found the row of each
+// table changed.
+var changedErr = map[string]*blogd.Error{
+	tableUsers:      blogd.ErrUserChanged,
+	tablePosts:      blogd.ErrPostChanged,
+	tableComments:   blogd.ErrCommentChanged,
+	tableCategories: blogd.ErrCategoryChanged,
+	tableRoles:      blogd.ErrRoleChanged,
+	tableProfiles:   blogd.ErrProfileChanged,
+}
+
+type unchangedKey struct{}
+
+// IfUnchanged returns a context under which the store's changes and deletes
+// of a resource are conditional: they happen only if the resource's
+// updated_at is still version, checked in the same statement as the write
+// (a compare-and-swap), and otherwise fail with the table's Changed error.
+// It is how If-Match reaches the database.
+func IfUnchanged(ctx context.Context, version time.Time) context.Context {
+	return context.WithValue(ctx, unchangedKey{}, version.UTC().Truncate(time.Microsecond))
+}
+
+// unchanged returns the condition that makes a write conditional under
+// ctx (IfUnchanged), to AND into its WHERE clause, with its argument; ""
+// when the write is not conditional.
+func unchanged(ctx context.Context, col string) (string, []any) {
+	v, ok := ctx.Value(unchangedKey{}).(time.Time)
+	if !ok {
+		return "", nil
+	}
+	return " AND " + col + " = ?", []any{v}
+}
+
+// missingOrChanged says why a write matched no row of table with id: no
+// such row, or (under IfUnchanged) a row that has changed.
+func missingOrChanged(ctx context.Context, c conn, table string, id int64) error {
+	if err := mustExist(ctx, c, table, id); err != nil {
+		return err
+	}
+	return changedErr[table]
 }

@@ -19,6 +19,9 @@ func (t *timestamp) Scan(v any) error {
 		return t.parse(v)
 	case []byte:
 		return t.parse(string(v))
+	case nil: // a LEFT JOIN that found no row
+		*t = timestamp(time.Time{})
+		return nil
 	}
 	return fmt.Errorf("timestamp: cannot scan %T", v)
 }

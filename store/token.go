@@ -41,12 +41,12 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash string,
 // carry permissions, in one statement. ok is false for an unknown (or
 // revoked) token; the caller checks TokenExpires.
 func (s *Store) Caller(ctx context.Context, tokenHash string) (c blogd.Caller, ok bool, err error) {
-	ok, err = s.reader().queryRow(ctx, `SELECT u.id, u.username, u.email, u.created_at, t.expires_at,
+	ok, err = s.reader().queryRow(ctx, `SELECT u.id, u.username, u.email, u.created_at, u.updated_at, t.expires_at,
 		EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = ?),
 		EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = ?)
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
 		[]any{blogd.RoleAdmin, blogd.RoleModerator, tokenHash},
-		&c.ID, &c.Username, &c.Email, ts(&c.CreatedAt), ts(&c.TokenExpires), &c.Admin, &c.Moderator)
+		&c.ID, &c.Username, &c.Email, ts(&c.CreatedAt), ts(&c.UpdatedAt), ts(&c.TokenExpires), &c.Admin, &c.Moderator)
 	if err != nil {
 		return c, false, fmt.Errorf("token: %w", err)
 	}

@@ -8,21 +8,27 @@ import (
 	"github.com/blogd/blogd"
 )
 
-const insertUser = "INSERT INTO users (username, email, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id"
+const insertUser = "INSERT INTO users (username, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id"
 
-const userColumns = "u.id, u.username, u.email, tstext(u.created_at)"
+const userColumns = "u.id, u.username, u.email, tstext(u.created_at), tstext(u.updated_at)"
 
 func scanUser(rows *sql.Rows, u *blogd.User) error {
-	return rows.Scan(&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+	return rows.Scan(userDest(u)...)
+}
+
+// userDest is where a row of userColumns is scanned into.
+func userDest(u *blogd.User) []any {
+	return []any{&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt), ts(&u.UpdatedAt)}
 }
 
 // CreateUser inserts a user with the hash of their password; a username or
 // email taken in any case is a conflict. The email is stored in lower case.
 func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate, passwordHash string) (blogd.User, error) {
-	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: s.timestamp()}
+	now := s.timestamp()
+	u := blogd.User{Username: in.Username, Email: blogd.NormalizeEmail(in.Email), CreatedAt: now, UpdatedAt: now}
 	err := s.inTx(ctx, func(c conn) error {
 		_, err := c.queryRow(ctx, insertUser,
-			[]any{u.Username, u.Email, passwordHash, u.CreatedAt}, &u.ID)
+			[]any{u.Username, u.Email, passwordHash, now, now}, &u.ID)
 		return err
 	})
 	if err != nil {
@@ -34,8 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate, passwordHas
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (blogd.User, error) {
 	var u blogd.User
-	ok, err := s.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", []any{id},
-		&u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+	ok, err := s.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", []any{id}, userDest(&u)...)
 	if err != nil {
 		return u, fmt.Errorf("get user %d: %w", id, err)
 	}
@@ -102,13 +107,15 @@ func (s *Store) usersByCategory(ctx context.Context, categoryID int64, p blogd.P
 // (when not nil) replaces the old one and ends every token of the user.
 func (s *Store) UpdateUser(ctx context.Context, id int64, in blogd.UserUpdate, passwordHash *string) (blogd.User, error) {
 	var u blogd.User
+	cond, condArgs := unchanged(ctx, "updated_at")
 	err := s.inTx(ctx, func(c conn) error {
 		ok, err := c.queryRow(ctx, `UPDATE users SET username = COALESCE(?, username), email = COALESCE(?, email),
-			password_hash = COALESCE(?, password_hash)
-			WHERE id = ? RETURNING id, username, email, created_at`,
-			[]any{in.Username, normalizedEmail(in.Email), nullString(passwordHash), id}, &u.ID, &u.Username, &u.Email, ts(&u.CreatedAt))
+			password_hash = COALESCE(?, password_hash), updated_at = ?
+			WHERE id = ?`+cond+` RETURNING id, username, email, created_at, updated_at`,
+			append([]any{in.Username, normalizedEmail(in.Email), nullString(passwordHash), s.timestamp(), id}, condArgs...),
+			userDest(&u)...)
 		if err == nil && !ok {
-			err = notFound(tableUsers)
+			err = missingOrChanged(ctx, c, tableUsers, id)
 		}
 		if err == nil && passwordHash != nil {
 			_, err = c.exec(ctx, "DELETE FROM tokens WHERE user_id = ?", id)
@@ -141,15 +148,16 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 // before, when not nil, runs first in the same transaction: a check that
 // may refuse the delete, or rows to remove first.
 func (s *Store) deleteByID(ctx context.Context, table string, id int64, before beforeWrite) error {
+	cond, condArgs := unchanged(ctx, "updated_at")
 	err := s.inTx(ctx, func(c conn) error {
 		if before != nil {
 			if err := before(ctx, c, id); err != nil {
 				return err
 			}
 		}
-		n, err := c.exec(ctx, "DELETE FROM "+table+" WHERE id = ?", id)
+		n, err := c.exec(ctx, "DELETE FROM "+table+" WHERE id = ?"+cond, append([]any{id}, condArgs...)...)
 		if err == nil && n == 0 {
-			err = notFound(table)
+			err = missingOrChanged(ctx, c, table, id)
 		}
 		return err
 	})
