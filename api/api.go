@@ -86,6 +86,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 		"threaded comments and roles.\n\n" +
 		"Every error is an RFC 9457 `application/problem+json` body; each operation lists the ones it can return. " +
 		"Any route also answers 404 (unknown path) or 405 (method not allowed) in the same form.\n\n" +
+		"Every answer carries `Server-Timing: db;dur=<ms>;desc=\"<n> statements\"`: what the request cost the database.\n\n" +
 		"Ids in a path name a resource: an unknown one is 404 (`/users/9999/posts`). Ids in a query filter a list: " +
 		"an unknown one matches nothing, 200 `[]` (`/posts?user_id=9999`)."
 	// The docs page groups operations by tag, in the order declared here

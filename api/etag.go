@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/blogd/blogd/store"
@@ -21,8 +22,14 @@ import (
 
 // etagOf is the strong entity tag of a body.
 func etagOf(body []byte) string {
-	return `"` + strconv.FormatUint(xxhash.Sum64(body), 16) + `"`
+	b := make([]byte, 0, 18)
+	b = append(b, '"')
+	b = strconv.AppendUint(b, xxhash.Sum64(body), 16)
+	return string(append(b, '"'))
 }
+
+// bodyBuffers recycles the buffers that hold bodies while they are hashed.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // noETag are the routes whose answers are not tagged: metrics change at
 // every read.
@@ -37,7 +44,14 @@ func withETags(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		bw := &bodyBuffer{ResponseWriter: w}
+		buf := bodyBuffers.Get().(*bytes.Buffer)
+		defer func() {
+			if buf.Cap() <= maxBodyBytes { // a rare huge body is left to the collector
+				buf.Reset()
+				bodyBuffers.Put(buf)
+			}
+		}()
+		bw := &bodyBuffer{ResponseWriter: w, body: buf}
 		next.ServeHTTP(bw, r)
 		if !bw.held {
 			return
@@ -62,7 +76,7 @@ type bodyBuffer struct {
 	http.ResponseWriter
 	status int
 	held   bool // a 200: its body is in body
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (b *bodyBuffer) WriteHeader(status int) {

@@ -141,23 +141,27 @@ func registerRuntimeMetrics(reg prometheus.Registerer, st *store.Store) {
 	}
 }
 
-// recorder keeps the status and size of a response.
+// recorder keeps the status and size of a response, and adds the
+// Server-Timing header of the request's statements (stats) as the answer
+// begins.
 type recorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	stats  *store.Stats
 }
 
 func (r *recorder) WriteHeader(status int) {
 	if r.status == 0 {
 		r.status = status
+		r.Header().Set("Server-Timing", serverTiming(r.stats))
 	}
 	r.ResponseWriter.WriteHeader(status)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += int64(n)
@@ -179,9 +183,10 @@ func observe(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, &requestInfo{id: id, addr: clientAddr(r)}))
+		ctx, stats := store.WithStats(context.WithValue(r.Context(), requestInfoKey, &requestInfo{id: id, addr: clientAddr(r)}))
+		r = r.WithContext(ctx)
 		m.inFlight.Inc()
-		rec := &recorder{ResponseWriter: w}
+		rec := &recorder{ResponseWriter: w, stats: stats}
 		defer func() {
 			m.inFlight.Dec()
 			elapsed := time.Since(start)
@@ -229,4 +234,21 @@ func recoverPanics(next http.Handler, log *slog.Logger) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// serverTiming is the Server-Timing header (W3C) of a request's statements:
+// how long they took and how many there were.
+func serverTiming(s *store.Stats) string {
+	b := make([]byte, 0, 48)
+	b = append(b, "db;dur="...)
+	b = strconv.AppendFloat(b, float64(s.Duration().Microseconds())/1000, 'f', -1, 64)
+	b = append(b, `;desc="`...)
+	n := s.Statements()
+	b = strconv.AppendInt(b, n, 10)
+	if n == 1 {
+		b = append(b, ` statement"`...)
+	} else {
+		b = append(b, ` statements"`...)
+	}
+	return string(b)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -153,5 +155,39 @@ func TestTagsInOrder(t *testing.T) {
 	}
 	if got := strings.Join(names, ","); got != "users,profiles,posts,categories,comments,roles,health" {
 		t.Errorf("tags %s", got)
+	}
+}
+
+// Every answer says what its statements cost, in Server-Timing, and the
+// count is the statements the database saw.
+func TestServerTiming(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	ada := e.user("ada")
+	e.post(ada)
+	timing := regexp.MustCompile(`^db;dur=[0-9.]+;desc="([0-9]+) statements?"$`)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+	}{
+		{"GET", "/posts?limit=100", 200},
+		{"GET", fmt.Sprintf("/users/%d", ada), 200},
+		{"GET", "/posts/999999", 404},
+		{"GET", "/healthz", 200},
+		{"PATCH", fmt.Sprintf("/users/%d", ada), 200},
+	} {
+		before := e.queries.Load()
+		var body any
+		if tc.method == "PATCH" {
+			body = map[string]any{"username": "ada2"}
+		}
+		r := e.do(tc.method, tc.path, body)
+		seen := e.queries.Load() - before
+		m := timing.FindStringSubmatch(r.header.Get("Server-Timing"))
+		if r.status != tc.status || m == nil {
+			t.Fatalf("%s %s: %d, Server-Timing %q", tc.method, tc.path, r.status, r.header.Get("Server-Timing"))
+		}
+		if n, _ := strconv.ParseInt(m[1], 10, 64); n != seen {
+			t.Errorf("%s %s: Server-Timing counts %d statements, the database saw %d", tc.method, tc.path, n, seen)
+		}
 	}
 }

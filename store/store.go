@@ -287,6 +287,7 @@ func (c conn) runner(ctx context.Context, query string) (runner, string, error) 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	defer statement(ctx, time.Now())
 	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
@@ -302,6 +303,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 // queryRow runs a query that returns at most one row and scans it into dest.
 // It reports whether there was a row.
 func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...any) (bool, error) {
+	defer statement(ctx, time.Now())
 	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
@@ -318,6 +320,7 @@ func (c conn) queryRow(ctx context.Context, query string, args []any, dest ...an
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	defer statement(ctx, time.Now())
 	ctx = c.stmtCtx(ctx)
 	r, text, err := c.runner(ctx, query)
 	if err != nil {
@@ -418,6 +421,7 @@ func queryList[T any](ctx context.Context, c conn, scan func(*sql.Rows, *T) erro
 	if err != nil {
 		return nil, err
 	}
+	defer spent(ctx, time.Now())
 	return collect(rows, scan)
 }
 
