@@ -21,3 +21,6 @@ type ProfileInput struct {
 // Updated is when the profile last changed: the version that a
 // conditional write (If-Match) expects.
 func (x Profile) Updated() time.Time { return x.UpdatedAt }
+
+// Key is the position of the profile in a sorted list.
+func (x Profile) Key() Key { return Key{ID: x.ID} }

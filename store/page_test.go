@@ -131,9 +131,9 @@ func idsOf[T any](list blogd.List[T], err error) func(id func(T) int64) ([]int64
 }
 
 // tableIDs runs a query of one integer column on the read pool.
-func tableIDs(t *testing.T, s *store.Store, q string) []int64 {
+func tableIDs(t *testing.T, s *store.Store, q string, args ...any) []int64 {
 	t.Helper()
-	rows, err := s.ReadDB().QueryContext(context.Background(), q)
+	rows, err := s.ReadDB().QueryContext(context.Background(), q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,10 @@
 //	users by category          explicit join        Store.Users (filter)         DISTINCT authors off post_categories
 //	                                                                             (category_id, user_id) index, JOIN users
 //
+// The relations a read can embed on request (include) are one table,
+// relations.go: each loads for a whole batch of parents in one statement
+// (Store.Embed), a window function limiting the rows per parent.
+//
 // Deletes cascade in the database (ON DELETE CASCADE on every foreign key),
 // so a delete is one statement and cannot leave orphans behind.
 //

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"github.com/blogd/blogd"
+)
+
+// The relation graph: every relation a read can embed, declared once. Each
+// is one SQL form that loads the relation for a whole batch of parents in
+// one statement, whatever the number of parents and rows: the cost of an
+// embed is one statement per relation, at any depth.
+
+// Resource names a kind of row that relations lead to and from.
+type Resource string
+
+// The resources of the graph.
+const (
+	ResourceUser     Resource = "user"
+	ResourcePost     Resource = "post"
+	ResourceComment  Resource = "comment"
+	ResourceCategory Resource = "category"
+	ResourceRole     Resource = "role"
+	ResourceProfile  Resource = "profile"
+)
+
+// Relation is one edge of the graph.
+type Relation struct {
+	// Name is the relation's name, the field it embeds as.
+	Name string
+	// Many: the relation is a list (ordered by id, limited per parent);
+	// else one row or none.
+	Many bool
+	// Target is the resource of its rows.
+	Target Resource
+
+	// parent is the column of the parent's id in from; from is the FROM
+	// clause (with its joins) whose rows are the relation's, the target
+	// under its alias (see targets).
+	parent, from string
+}
+
+// relations lists the relations of each resource, in the order the
+// contract lists them.
+var relations = map[Resource][]Relation{
+	ResourceUser: {
+		{Name: "profile", Target: ResourceProfile, parent: "pr.user_id", from: "profiles pr"},
+		{Name: "posts", Many: true, Target: ResourcePost, parent: "p.user_id", from: "posts p"},
+		{Name: "comments", Many: true, Target: ResourceComment, parent: "c.user_id", from: "comments c"},
+		{Name: "roles", Many: true, Target: ResourceRole, parent: "ur.user_id",
+			from: "user_roles ur JOIN roles x ON x.id = ur.role_id"},
+	},
+	ResourcePost: {
+		{Name: "author", Target: ResourceUser, parent: "p.id", from: "posts p JOIN users u ON u.id = p.user_id"},
+		{Name: "categories", Many: true, Target: ResourceCategory, parent: "pc.post_id",
+			from: "post_categories pc JOIN categories x ON x.id = pc.category_id"},
+		{Name: "comments", Many: true, Target: ResourceComment, parent: "c.post_id", from: "comments c"},
+	},
+	ResourceComment: {
+		{Name: "author", Target: ResourceUser, parent: "r.id", from: "comments r JOIN users u ON u.id = r.user_id"},
+		{Name: "post", Target: ResourcePost, parent: "r.id", from: "comments r JOIN posts p ON p.id = r.post_id"},
+		{Name: "parent", Target: ResourceComment, parent: "r.id", from: "comments r JOIN comments c ON c.id = r.parent_id"},
+		{Name: "replies", Many: true, Target: ResourceComment, parent: "c.parent_id", from: "comments c"},
+	},
+	ResourceCategory: {
+		{Name: "posts", Many: true, Target: ResourcePost, parent: "pc.category_id",
+			from: "post_categories pc JOIN posts p ON p.id = pc.post_id"},
+	},
+	ResourceRole: {
+		{Name: "users", Many: true, Target: ResourceUser, parent: "ur.role_id",
+			from: "user_roles ur JOIN users u ON u.id = ur.user_id"},
+	},
+}
+
+// Relations returns the relations of a resource, in the contract's order.
+func Relations(r Resource) []Relation { return slices.Clone(relations[r]) }
+
+// RelationOf returns the relation of r named name.
+func RelationOf(r Resource, name string) (Relation, bool) {
+	for _, rel := range relations[r] {
+		if rel.Name == name {
+			return rel, true
+		}
+	}
+	return Relation{}, false
+}
+
+// target is how the rows of a resource are read in a relation: its columns
+// under its alias in the relation's FROM clause, its id column (the order of
+// many relations), and how a row is scanned.
+type target struct {
+	cols, id string
+	scan     func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error)
+}
+
+var targets = map[Resource]target{
+	ResourceUser: {cols: userColumns, id: "u.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		var u blogd.User
+		return u, rows.Scan(append(append([]any{parent}, userDest(&u)...), extra...)...)
+	}},
+	ResourcePost: {cols: plainPostColumns, id: "p.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		var p blogd.Post
+		return p, rows.Scan(append([]any{parent, &p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt)}, extra...)...)
+	}},
+	ResourceComment: {cols: commentColumns, id: "c.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		var cm blogd.Comment
+		return cm, rows.Scan(append(append([]any{parent}, commentDest(&cm)...), extra...)...)
+	}},
+	// A post's categories carry the association's created_at, as linked_at.
+	ResourceCategory: {cols: namedColumns + ", tstext(pc.created_at)", id: "x.id",
+		scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+			var lc blogd.LinkedCategory
+			return lc, rows.Scan(append(append(append([]any{parent}, categoryDest(&lc.Category)...), ts(&lc.LinkedAt)), extra...)...)
+		}},
+	ResourceRole: {cols: namedColumns, id: "x.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		var r blogd.Role
+		return r, rows.Scan(append([]any{parent, &r.ID, &r.Name, &r.Description, ts(&r.UpdatedAt)}, extra...)...)
+	}},
+	ResourceProfile: {cols: "pr.id, pr.user_id, pr.bio, pr.location, tstext(pr.updated_at)", id: "pr.id",
+		scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+			var p blogd.Profile
+			return p, rows.Scan(append([]any{parent, &p.ID, &p.UserID, &p.Bio, &p.Location, ts(&p.UpdatedAt)}, extra...)...)
+		}},
+}
+
+// Embedded is what a relation holds for one parent: its rows (at most one
+// for a one relation; for a many relation at most the limit, by id), and
+// whether more rows follow those.
+type Embedded struct {
+	Rows []blogd.Keyed
+	More bool
+}
+
+// Embed loads relation rel for the parents with ids, in one statement: for
+// a many relation at most limit rows per parent, ordered by id, the limit
+// applied in SQL by a window function over the batch, so that a parent with
+// many rows costs no more than one with few. Every parent has an entry in
+// the answer, empty when it has no row.
+func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int) (map[int64]*Embedded, error) {
+	out := make(map[int64]*Embedded, len(ids))
+	for _, id := range ids {
+		out[id] = &Embedded{}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	t := targets[rel.Target]
+	c := s.reader()
+	var q string
+	args := []any{c.d.ids(uniqueIDs(ids))}
+	if rel.Many {
+		// One row more than the limit per parent tells whether more follow.
+		q = `SELECT * FROM (SELECT ` + rel.parent + ` AS embed_parent, ` + t.cols + `,
+				row_number() OVER (PARTITION BY ` + rel.parent + ` ORDER BY ` + t.id + `) AS embed_n
+			FROM ` + rel.from + ` WHERE ` + rel.parent + ` IN (SELECT value FROM idtable(?))) w
+			WHERE embed_n <= ? ORDER BY embed_parent, embed_n`
+		args = append(args, limit+1)
+	} else {
+		q = `SELECT ` + rel.parent + `, ` + t.cols + ` FROM ` + rel.from +
+			` WHERE ` + rel.parent + ` IN (SELECT value FROM idtable(?))`
+	}
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var parent, n int64
+		var extra []any
+		if rel.Many {
+			extra = []any{&n}
+		}
+		row, err := t.scan(rows, &parent, extra...)
+		if err != nil {
+			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+		}
+		e := out[parent]
+		if rel.Many && n > int64(limit) {
+			e.More = true
+			continue
+		}
+		e.Rows = append(e.Rows, row)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	}
+	return out, nil
+}
