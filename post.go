@@ -47,3 +47,7 @@ func (x Post) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
 // Updated is when the post last changed: the version that a
 // conditional write (If-Match) expects.
 func (x Post) Updated() time.Time { return x.UpdatedAt }
+
+// Bare is the post without its author and categories, for a read whose
+// include names what to embed instead.
+func (p PostWithRelations) Bare() Keyed { return p.Post }

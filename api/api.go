@@ -129,6 +129,7 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	applyTextRules(a.OpenAPI())
 	documentErrors(a.OpenAPI())
 	documentConditional(a.OpenAPI())
+	documentIncludes(a.OpenAPI())
 
 	reg := cfg.Metrics
 	if reg == nil {
@@ -308,13 +309,13 @@ func (s *server) registerHealth(a huma.API) {
 	// The health checks take no input, so they cannot answer 422.
 	live := getOp("healthz", "/healthz", "Liveness: the process is up", tagHealth)
 	live.Errors = []int{http.StatusInternalServerError}
-	register(a, s, live,
+	register(a, s, allow(live, access{public: true}),
 		func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 			return &body[healthStatus]{Body: healthStatus{Status: "ok"}}, nil
 		})
 	op := getOp("readyz", "/readyz", "Readiness: the database answers", tagHealth)
 	op.Errors = []int{http.StatusServiceUnavailable}
-	register(a, s, op, func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
+	register(a, s, allow(op, access{public: true}), func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 		if err := s.store.Ping(ctx); err != nil {
 			s.log.ErrorContext(ctx, "readiness check failed", "err", err)
 			return nil, huma.Error503ServiceUnavailable("database unavailable")

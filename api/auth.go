@@ -42,9 +42,9 @@ type access struct {
 // accessKey is the key of an operation's access in its Metadata.
 const accessKey = "blogd.access"
 
-// allow declares who may call op. Reads that declare nothing are public; a
-// write that declares nothing is a programming error, caught when the
-// handler is built (accessFor).
+// allow declares who may call op. Reads that declare nothing are public,
+// with the caller known when a token comes; a write that declares nothing
+// is a programming error, caught when the handler is built (accessFor).
 func allow(op huma.Operation, acc access) huma.Operation {
 	if op.Metadata == nil {
 		op.Metadata = map[string]any{}
@@ -103,10 +103,15 @@ var (
 // panics for a write that declares no access.
 func accessFor(op huma.Operation) (acc access, protected bool) {
 	acc, ok := op.Metadata[accessKey].(access)
-	if !ok && op.Method != http.MethodGet {
-		panic(fmt.Sprintf("api: write operation %q declares no access (allow)", op.OperationID))
+	if !ok {
+		if op.Method != http.MethodGet {
+			panic(fmt.Sprintf("api: write operation %q declares no access (allow)", op.OperationID))
+		}
+		// A read is public, and a token, when one comes, says who reads:
+		// an include can embed users, whose emails only some may see.
+		acc = access{optional: true}
 	}
-	return acc, ok && !acc.public && !acc.optional
+	return acc, !acc.public && !acc.optional
 }
 
 // Security schemes of the OpenAPI document: the docs page can sign in with

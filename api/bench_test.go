@@ -98,6 +98,12 @@ func BenchmarkRequests(b *testing.B) {
 		{"list_posts_nested", func(i int64) string { return fmt.Sprintf("/posts?skip=%d&limit=20", (i*37)%int64(n.Posts-20)) }},
 		{"comment_replies", func(i int64) string { return fmt.Sprintf("/comments/%d/replies", 1+i%int64(n.Comments)) }},
 		{"users_by_category", func(i int64) string { return fmt.Sprintf("/users?category_id=%d", 1+i%int64(n.Categories)) }},
+		{"posts_include", func(i int64) string {
+			return fmt.Sprintf("/posts?skip=%d&limit=20&include=author,categories,comments.author", (i*37)%int64(n.Posts-20))
+		}},
+		{"user_include", func(i int64) string {
+			return fmt.Sprintf("/users/%d?include=profile,roles,posts.categories", 1+i%int64(n.Users))
+		}},
 	}
 	for _, s := range scenarios {
 		b.Run(s.name, func(b *testing.B) {

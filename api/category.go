@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -23,14 +24,23 @@ func (s *server) registerCategories(a huma.API) {
 		})
 
 	register(a, s, getOp("list-categories", "/categories", "List categories", tagCategories),
-		func(ctx context.Context, in *PageQuery) (*listBody[blogd.Category], error) {
+		func(ctx context.Context, in *pageIncludeInput) (*listBody[categoryRead], error) {
+			nodes, err := parseInclude(store.ResourceCategory, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.Categories(ctx, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCategoryRead, l, err)
 		})
 
 	register(a, s, getOp("get-category", "/categories/{id}", "Get a category", tagCategories, http.StatusNotFound),
-		func(ctx context.Context, in *IDPath) (*body[blogd.Category], error) {
-			return ok(s.store.Category(ctx, in.ID))
+		func(ctx context.Context, in *IDIncludeInput) (*body[categoryRead], error) {
+			nodes, err := parseInclude(store.ResourceCategory, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			row, err := s.store.Category(ctx, in.ID)
+			return readOne(ctx, s, nodes, in.IncludeLimit, asCategoryRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
@@ -55,8 +65,12 @@ func (s *server) registerCategories(a huma.API) {
 
 	register(a, s, getOp("list-category-posts", "/categories/{id}/posts", "List the posts of a category",
 		tagCategories, http.StatusNotFound),
-		func(ctx context.Context, in *IDPostPageInput) (*listBody[blogd.Post], error) {
+		func(ctx context.Context, in *IDPostPageInput) (*listBody[postRead], error) {
+			nodes, err := parseInclude(store.ResourcePost, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.CategoryPosts(ctx, in.ID, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
 		})
 }

@@ -45,8 +45,9 @@ func TestGeneratedClient(t *testing.T) {
 			t.Fatalf("create post: %v %s", err, post.Body)
 		}
 		got, err := ada.GetPostWithResponse(ctx, post.JSON201.Id, &client.GetPostParams{})
-		if err != nil || got.JSON200 == nil || got.JSON200.Author.Username != "ada" ||
-			len(got.JSON200.Categories) != 1 || got.JSON200.Categories[0].Id != cat {
+		if err != nil || got.JSON200 == nil || got.JSON200.Author == nil || got.JSON200.Author.Username == nil ||
+			*got.JSON200.Author.Username != "ada" || got.JSON200.Categories == nil ||
+			len(*got.JSON200.Categories) != 1 || (*got.JSON200.Categories)[0].Id != cat {
 			t.Fatalf("get post: %v %s", err, got.Body)
 		}
 		top, err := ada.CreatePostCommentWithResponse(ctx, post.JSON201.Id, client.PostCommentCreate{Content: "First"})
@@ -60,6 +61,13 @@ func TestGeneratedClient(t *testing.T) {
 		tree, err := anon.GetCommentTreeWithResponse(ctx, post.JSON201.Id, &client.GetCommentTreeParams{})
 		if err != nil || tree.JSON200 == nil || len(*tree.JSON200) != 1 || len((*tree.JSON200)[0].Replies) != 1 {
 			t.Fatalf("tree: %v %s", err, tree.Body)
+		}
+		// include, through the client: the comments, each with its author.
+		include := "comments.author"
+		withComments, err := anon.GetPostWithResponse(ctx, post.JSON201.Id, &client.GetPostParams{Include: &include})
+		if err != nil || withComments.JSON200 == nil || withComments.JSON200.Comments == nil ||
+			len(*withComments.JSON200.Comments) != 2 || (*withComments.JSON200.Comments)[0].Author == nil {
+			t.Fatalf("include: %v %s", err, withComments.Body)
 		}
 		missing, err := anon.GetPostWithResponse(ctx, 999999, &client.GetPostParams{})
 		if err != nil || missing.ApplicationproblemJSON404 == nil || missing.ApplicationproblemJSON404.Detail == nil ||

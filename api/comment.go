@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -26,7 +27,8 @@ func (in *createCommentInput) actingUserID() *int64 { return &in.Body.UserID }
 
 // commentTreeInput is a page of threads and how deep to nest them.
 type commentTreeInput struct {
-	IDPageInput
+	IDPath
+	PageQuery
 	Depth int `query:"depth" minimum:"1" maximum:"100" default:"100" doc:"levels of each thread to nest, the top-level comment being level 1"`
 }
 
@@ -57,9 +59,13 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, getOp("list-post-comments", "/posts/{id}/comments", "List every comment of a post, flat",
 		tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.Comment], error) {
+		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
+			nodes, err := parseInclude(store.ResourceComment, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.PostComments(ctx, in.ID, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
 		})
 
 	tree := getOp("get-comment-tree", "/posts/{id}/comments/tree",
@@ -74,14 +80,23 @@ func (s *server) registerComments(a huma.API) {
 		})
 
 	register(a, s, getOp("list-comments", "/comments", "List comments", tagComments),
-		func(ctx context.Context, in *PageQuery) (*listBody[blogd.Comment], error) {
+		func(ctx context.Context, in *pageIncludeInput) (*listBody[commentRead], error) {
+			nodes, err := parseInclude(store.ResourceComment, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.Comments(ctx, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
 		})
 
 	register(a, s, getOp("get-comment", "/comments/{id}", "Get a comment", tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPath) (*body[blogd.Comment], error) {
-			return ok(s.store.Comment(ctx, in.ID))
+		func(ctx context.Context, in *IDIncludeInput) (*body[commentRead], error) {
+			nodes, err := parseInclude(store.ResourceComment, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			row, err := s.store.Comment(ctx, in.ID)
+			return readOne(ctx, s, nodes, in.IncludeLimit, asCommentRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
@@ -105,8 +120,12 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, getOp("list-replies", "/comments/{id}/replies", "List the direct replies to a comment",
 		tagComments, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.Comment], error) {
+		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
+			nodes, err := parseInclude(store.ResourceComment, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.Replies(ctx, in.ID, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
 		})
 }

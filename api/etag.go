@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/store"
 	"github.com/cespare/xxhash/v2"
 	"github.com/danielgtaylor/huma/v2"
@@ -127,7 +128,10 @@ func tagListHas(header, tag string, strong bool) bool {
 }
 
 // versioned is a resource as a GET shows it, which knows its version.
-type versioned interface{ Updated() time.Time }
+type versioned interface {
+	blogd.Keyed
+	Updated() time.Time
+}
 
 // ifMatch applies a write's If-Match (header; "" for none) to the resource
 // that read returns as its GET shows it: the tag must be the one that GET
@@ -142,8 +146,13 @@ func ifMatch[T versioned](ctx context.Context, header string, changed error, rea
 	if err != nil {
 		return ctx, err
 	}
+	// Encoded as its GET encodes it (a read), so that the tags agree.
+	r, err := newRead(ctx, current)
+	if err != nil {
+		return ctx, err
+	}
 	var body bytes.Buffer
-	if err := jsonFormat.Marshal(&body, current); err != nil {
+	if err := jsonFormat.Marshal(&body, r); err != nil {
 		return ctx, err
 	}
 	if !tagListHas(header, etagOf(body.Bytes()), true) {

@@ -50,16 +50,31 @@ type PostPageQuery struct {
 // Resolve checks the cursor and keeps what the next page's link needs.
 func (q *PostPageQuery) Resolve(ctx huma.Context) []error { return q.resolve(ctx, q.Sort) }
 
-// IDPageInput is a nested list: the parent's id and a page.
+// IDPageInput is a nested list: the parent's id, a page and what to embed.
 type IDPageInput struct {
 	IDPath
 	PageQuery
+	IncludeQuery
 }
 
-// IDPostPageInput is a nested list of posts: the parent's id and a page.
+// IDPostPageInput is a nested list of posts: the parent's id, a page and
+// what to embed.
 type IDPostPageInput struct {
 	IDPath
 	PostPageQuery
+	IncludeQuery
+}
+
+// pageIncludeInput is a list: a page and what to embed.
+type pageIncludeInput struct {
+	PageQuery
+	IncludeQuery
+}
+
+// IDIncludeInput is the read of one resource: its id and what to embed.
+type IDIncludeInput struct {
+	IDPath
+	IncludeQuery
 }
 
 func (f *PageFields) page() blogd.Page {

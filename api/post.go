@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -12,6 +13,7 @@ const tagPosts = "posts"
 
 type listPostsInput struct {
 	PostPageQuery
+	IncludeQuery
 	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts (an unknown user gives [])"`
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category (an unknown category gives [])"`
 }
@@ -40,16 +42,33 @@ func (s *server) registerPosts(a huma.API) {
 		})
 
 	register(a, s, getOp("list-posts", "/posts", "List posts with author and categories eager-loaded", tagPosts),
-		func(ctx context.Context, in *listPostsInput) (*listBody[blogd.PostWithRelations], error) {
+		func(ctx context.Context, in *listPostsInput) (*listBody[postRead], error) {
+			nodes, err := parseInclude(store.ResourcePost, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
+			if nodes != nil { // the include says what to embed: the posts alone, one statement
+				l, err := s.store.PostsOnly(ctx, f, in.page())
+				return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
+			}
 			l, err := s.store.Posts(ctx, f, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
 		})
 
 	register(a, s, getOp("get-post", "/posts/{id}", "Get a post with author and categories", tagPosts,
 		http.StatusNotFound),
-		func(ctx context.Context, in *IDPath) (*body[blogd.PostWithRelations], error) {
-			return ok(s.store.Post(ctx, in.ID))
+		func(ctx context.Context, in *IDIncludeInput) (*body[postRead], error) {
+			nodes, err := parseInclude(store.ResourcePost, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			if nodes != nil { // the include says what to embed: the post alone
+				row, err := s.store.PostOnly(ctx, in.ID)
+				return readOne(ctx, s, nodes, in.IncludeLimit, asPostRead, row, err)
+			}
+			row, err := s.store.Post(ctx, in.ID)
+			return readOne(ctx, s, nodes, in.IncludeLimit, asPostRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
@@ -74,9 +93,13 @@ func (s *server) registerPosts(a huma.API) {
 
 	register(a, s, getOp("list-post-categories", "/posts/{id}/categories",
 		"List a post's categories with the association's created_at as linked_at", tagPosts, http.StatusNotFound),
-		func(ctx context.Context, in *IDPageInput) (*listBody[blogd.LinkedCategory], error) {
+		func(ctx context.Context, in *IDPageInput) (*listBody[linkedCategoryRead], error) {
+			nodes, err := parseInclude(store.ResourceCategory, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.PostCategories(ctx, in.ID, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asLinkedCategoryRead, l, err)
 		})
 
 	addOp := allow(actionOp("add-post-category", "/posts/{id}/categories/{category_id}",

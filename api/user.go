@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -12,6 +13,7 @@ const tagUsers = "users"
 
 type listUsersInput struct {
 	PageQuery
+	IncludeQuery
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only users with a post in this category (an unknown category gives [])"`
 	RoleID     int64 `query:"role_id" minimum:"1" doc:"only users holding this role (an unknown role gives [])"`
 }
@@ -33,21 +35,33 @@ func (s *server) registerUsers(a huma.API) {
 		})
 
 	register(a, s, allow(getOp("get-me", "/users/me", "The signed-in caller", tagUsers), access{}),
-		func(ctx context.Context, _ *struct{}) (*body[blogd.User], error) {
-			return &body[blogd.User]{Body: callerOf(ctx).User}, nil
+		func(ctx context.Context, in *IncludeQuery) (*body[userRead], error) {
+			nodes, err := parseInclude(store.ResourceUser, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			return readOne(ctx, s, nodes, in.IncludeLimit, asUserRead, callerOf(ctx).User, nil)
 		})
 
 	register(a, s, allow(getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers), access{optional: true}),
-		func(ctx context.Context, in *listUsersInput) (*listBody[blogd.User], error) {
+		func(ctx context.Context, in *listUsersInput) (*listBody[userRead], error) {
+			nodes, err := parseInclude(store.ResourceUser, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
 			users, err := s.store.Users(ctx, f, in.page())
-			visible(ctx, users.Items...)
-			return listOf(&in.PageFields, users, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asUserRead, users, err)
 		})
 
 	register(a, s, allow(getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound), access{optional: true}),
-		func(ctx context.Context, in *IDPath) (*body[blogd.User], error) {
-			return ok(s.visibleUser(ctx, in.ID))
+		func(ctx context.Context, in *IDIncludeInput) (*body[userRead], error) {
+			nodes, err := parseInclude(store.ResourceUser, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			u, err := s.store.User(ctx, in.ID)
+			return readOne(ctx, s, nodes, in.IncludeLimit, asUserRead, u, err)
 		})
 
 	register(a, s, allow(patchOp("update-user", "/users/{id}",
@@ -86,10 +100,26 @@ func (s *server) registerUsers(a huma.API) {
 
 	register(a, s, getOp("list-user-posts", "/users/{id}/posts", "List a user's posts (one-to-many)", tagUsers,
 		http.StatusNotFound),
-		func(ctx context.Context, in *IDPostPageInput) (*listBody[blogd.Post], error) {
+		func(ctx context.Context, in *IDPostPageInput) (*listBody[postRead], error) {
+			nodes, err := parseInclude(store.ResourcePost, in.Include)
+			if err != nil {
+				return nil, err
+			}
 			l, err := s.store.UserPosts(ctx, in.ID, in.page())
-			return listOf(&in.PageFields, l, err)
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
 		})
+
+	register(a, s, getOp("list-user-comments", "/users/{id}/comments", "List a user's comments (one-to-many)", tagUsers,
+		http.StatusNotFound),
+		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
+			nodes, err := parseInclude(store.ResourceComment, in.Include)
+			if err != nil {
+				return nil, err
+			}
+			l, err := s.store.UserComments(ctx, in.ID, in.page())
+			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
+		})
+
 }
 
 // checkCurrentPassword lets a caller change the password of user id: an

@@ -423,6 +423,39 @@ func (e ListUsersParamsSort) Valid() bool {
 	}
 }
 
+// Defines values for ListUserCommentsParamsCount.
+const (
+	ListUserCommentsParamsCountExact ListUserCommentsParamsCount = "exact"
+)
+
+// Valid indicates whether the value is a known member of the ListUserCommentsParamsCount enum.
+func (e ListUserCommentsParamsCount) Valid() bool {
+	switch e {
+	case ListUserCommentsParamsCountExact:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUserCommentsParamsSort.
+const (
+	ListUserCommentsParamsSortId      ListUserCommentsParamsSort = "id"
+	ListUserCommentsParamsSortMinusId ListUserCommentsParamsSort = "-id"
+)
+
+// Valid indicates whether the value is a known member of the ListUserCommentsParamsSort enum.
+func (e ListUserCommentsParamsSort) Valid() bool {
+	switch e {
+	case ListUserCommentsParamsSortId:
+		return true
+	case ListUserCommentsParamsSortMinusId:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUserPostsParamsCount.
 const (
 	ListUserPostsParamsCountExact ListUserPostsParamsCount = "exact"
@@ -530,6 +563,59 @@ type CategoryCreate struct {
 	Name string `json:"name"`
 }
 
+// CategoryEmbedded defines model for CategoryEmbedded.
+type CategoryEmbedded struct {
+	// Description Example: Posts about storing things.
+	Description *string `json:"description,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// LinkedAt Example: 2026-11-24T10:00:00Z
+	LinkedAt *time.Time `json:"linked_at,omitempty"`
+
+	// Name Example: databases
+	Name *string `json:"name,omitempty"`
+
+	// Posts with include=posts: its posts, by id, at most include_limit
+	Posts *[]PostEmbedded `json:"posts,omitempty"`
+
+	// PostsNext the list that continues posts when it holds more rows; null when complete
+	//
+	// Example: /categories/1/posts?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	PostsNext *string `json:"posts_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// CategoryRead defines model for CategoryRead.
+type CategoryRead struct {
+	// Description Example: Posts about storing things.
+	Description string `json:"description"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Name Example: databases
+	Name string `json:"name"`
+
+	// Posts with include=posts: its posts, by id, at most include_limit
+	Posts *[]PostEmbedded `json:"posts,omitempty"`
+
+	// PostsNext the list that continues posts when it holds more rows; null when complete
+	//
+	// Example: /categories/1/posts?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	PostsNext *string `json:"posts_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 // CategoryRef defines model for CategoryRef.
 type CategoryRef struct {
 	// Id Example: 1
@@ -591,6 +677,92 @@ type CommentCreate struct {
 	//
 	// Example: 2
 	UserId *int64 `json:"user_id,omitempty"`
+}
+
+// CommentEmbedded defines model for CommentEmbedded.
+type CommentEmbedded struct {
+	// Author with include=author: its author, or null
+	Author *UserEmbedded `json:"author,omitempty"`
+
+	// Content Example: Nice post.
+	Content *string `json:"content,omitempty"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Parent with include=parent: its parent, or null
+	Parent *CommentEmbedded `json:"parent,omitempty"`
+
+	// ParentId Example: 1
+	ParentId *int64 `json:"parent_id,omitempty"`
+
+	// Post with include=post: its post, or null
+	Post *PostEmbedded `json:"post,omitempty"`
+
+	// PostId Example: 1
+	PostId *int64 `json:"post_id,omitempty"`
+
+	// Replies with include=replies: its replies, by id, at most include_limit
+	Replies *[]CommentEmbedded `json:"replies,omitempty"`
+
+	// RepliesNext the list that continues replies when it holds more rows; null when complete
+	//
+	// Example: /comments/1/replies?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	RepliesNext *string `json:"replies_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UserId Example: 2
+	UserId *int64 `json:"user_id,omitempty"`
+}
+
+// CommentRead defines model for CommentRead.
+type CommentRead struct {
+	// Author with include=author: its author, or null
+	Author *UserEmbedded `json:"author,omitempty"`
+
+	// Content Example: Nice post.
+	Content string `json:"content"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Parent with include=parent: its parent, or null
+	Parent *CommentEmbedded `json:"parent,omitempty"`
+
+	// ParentId Example: 1
+	ParentId *int64 `json:"parent_id"`
+
+	// Post with include=post: its post, or null
+	Post *PostEmbedded `json:"post,omitempty"`
+
+	// PostId Example: 1
+	PostId int64 `json:"post_id"`
+
+	// Replies with include=replies: its replies, by id, at most include_limit
+	Replies *[]CommentEmbedded `json:"replies,omitempty"`
+
+	// RepliesNext the list that continues replies when it holds more rows; null when complete
+	//
+	// Example: /comments/1/replies?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	RepliesNext *string `json:"replies_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// UserId Example: 2
+	UserId int64 `json:"user_id"`
 }
 
 // CommentThread defines model for CommentThread.
@@ -680,8 +852,8 @@ type HealthStatus struct {
 	Status string `json:"status"`
 }
 
-// LinkedCategory defines model for LinkedCategory.
-type LinkedCategory struct {
+// LinkedCategoryRead defines model for LinkedCategoryRead.
+type LinkedCategoryRead struct {
 	// Description Example: Posts about storing things.
 	Description string `json:"description"`
 
@@ -694,33 +866,18 @@ type LinkedCategory struct {
 	// Name Example: databases
 	Name string `json:"name"`
 
-	// UpdatedAt when it last changed
+	// Posts with include=posts: its posts, by id, at most include_limit
+	Posts *[]PostEmbedded `json:"posts,omitempty"`
+
+	// PostsNext the list that continues posts when it holds more rows; null when complete
 	//
-	// Example: 2026-11-24T10:00:00Z
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// Post defines model for Post.
-type Post struct {
-	// Content Example: One-to-many, many-to-many and more.
-	Content string `json:"content"`
-
-	// CreatedAt Example: 2026-11-24T10:00:00Z
-	CreatedAt time.Time `json:"created_at"`
-
-	// Id Example: 1
-	Id int64 `json:"id"`
-
-	// Title Example: Relationships in Go
-	Title string `json:"title"`
+	// Example: /categories/1/posts?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	PostsNext *string `json:"posts_next,omitempty"`
 
 	// UpdatedAt when it last changed
 	//
 	// Example: 2026-11-24T10:00:00Z
 	UpdatedAt time.Time `json:"updated_at"`
-
-	// UserId Example: 1
-	UserId int64 `json:"user_id"`
 }
 
 // PostCommentCreate defines model for PostCommentCreate.
@@ -756,6 +913,90 @@ type PostCreate struct {
 	//
 	// Example: 1
 	UserId *int64 `json:"user_id,omitempty"`
+}
+
+// PostEmbedded defines model for PostEmbedded.
+type PostEmbedded struct {
+	// Author with include=author: its author, or null
+	Author *UserEmbedded `json:"author,omitempty"`
+
+	// Categories with include=categories: its categories, by id, at most include_limit
+	Categories *[]CategoryEmbedded `json:"categories,omitempty"`
+
+	// CategoriesNext the list that continues categories when it holds more rows; null when complete
+	//
+	// Example: /posts/1/categories?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CategoriesNext *string `json:"categories_next,omitempty"`
+
+	// Comments with include=comments: its comments, by id, at most include_limit
+	Comments *[]CommentEmbedded `json:"comments,omitempty"`
+
+	// CommentsNext the list that continues comments when it holds more rows; null when complete
+	//
+	// Example: /posts/1/comments?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CommentsNext *string `json:"comments_next,omitempty"`
+
+	// Content Example: One-to-many, many-to-many and more.
+	Content *string `json:"content,omitempty"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Title Example: Relationships in Go
+	Title *string `json:"title,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UserId Example: 1
+	UserId *int64 `json:"user_id,omitempty"`
+}
+
+// PostRead defines model for PostRead.
+type PostRead struct {
+	// Author with include=author: its author, or null
+	Author *UserEmbedded `json:"author,omitempty"`
+
+	// Categories with include=categories: its categories, by id, at most include_limit
+	Categories *[]CategoryEmbedded `json:"categories,omitempty"`
+
+	// CategoriesNext the list that continues categories when it holds more rows; null when complete
+	//
+	// Example: /posts/1/categories?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CategoriesNext *string `json:"categories_next,omitempty"`
+
+	// Comments with include=comments: its comments, by id, at most include_limit
+	Comments *[]CommentEmbedded `json:"comments,omitempty"`
+
+	// CommentsNext the list that continues comments when it holds more rows; null when complete
+	//
+	// Example: /posts/1/comments?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CommentsNext *string `json:"comments_next,omitempty"`
+
+	// Content Example: One-to-many, many-to-many and more.
+	Content string `json:"content"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Title Example: Relationships in Go
+	Title string `json:"title"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// UserId Example: 1
+	UserId int64 `json:"user_id"`
 }
 
 // PostUpdate defines model for PostUpdate.
@@ -816,6 +1057,26 @@ type Profile struct {
 	UserId int64 `json:"user_id"`
 }
 
+// ProfileEmbedded defines model for ProfileEmbedded.
+type ProfileEmbedded struct {
+	// Bio Example: Writes about engines.
+	Bio *string `json:"bio,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Location Example: London
+	Location *string `json:"location,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// UserId Example: 1
+	UserId *int64 `json:"user_id,omitempty"`
+}
+
 // ProfileInput defines model for ProfileInput.
 type ProfileInput struct {
 	// Bio Example: Writes about engines.
@@ -849,6 +1110,56 @@ type RoleCreate struct {
 
 	// Name Example: databases
 	Name string `json:"name"`
+}
+
+// RoleEmbedded defines model for RoleEmbedded.
+type RoleEmbedded struct {
+	// Description Example: May edit any post or comment.
+	Description *string `json:"description,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Name Example: moderator
+	Name *string `json:"name,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// Users with include=users: its users, by id, at most include_limit
+	Users *[]UserEmbedded `json:"users,omitempty"`
+
+	// UsersNext the list that continues users when it holds more rows; null when complete
+	//
+	// Example: /roles/1/users?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	UsersNext *string `json:"users_next,omitempty"`
+}
+
+// RoleRead defines model for RoleRead.
+type RoleRead struct {
+	// Description Example: May edit any post or comment.
+	Description string `json:"description"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Name Example: moderator
+	Name string `json:"name"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Users with include=users: its users, by id, at most include_limit
+	Users *[]UserEmbedded `json:"users,omitempty"`
+
+	// UsersNext the list that continues users when it holds more rows; null when complete
+	//
+	// Example: /roles/1/users?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	UsersNext *string `json:"users_next,omitempty"`
 }
 
 // RoleUpdate defines model for RoleUpdate.
@@ -915,6 +1226,104 @@ type UserCreate struct {
 	Username string `json:"username"`
 }
 
+// UserEmbedded defines model for UserEmbedded.
+type UserEmbedded struct {
+	// Comments with include=comments: its comments, by id, at most include_limit
+	Comments *[]CommentEmbedded `json:"comments,omitempty"`
+
+	// CommentsNext the list that continues comments when it holds more rows; null when complete
+	//
+	// Example: /users/1/comments?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CommentsNext *string `json:"comments_next,omitempty"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt *time.Time `json:"created_at,omitempty"`
+
+	// Email shown only to the user themself and to admins
+	//
+	// Example: ada@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Posts with include=posts: its posts, by id, at most include_limit
+	Posts *[]PostEmbedded `json:"posts,omitempty"`
+
+	// PostsNext the list that continues posts when it holds more rows; null when complete
+	//
+	// Example: /users/1/posts?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	PostsNext *string `json:"posts_next,omitempty"`
+
+	// Profile with include=profile: its profile, or null
+	Profile *ProfileEmbedded `json:"profile,omitempty"`
+
+	// Roles with include=roles: its roles, by id, at most include_limit
+	Roles *[]RoleEmbedded `json:"roles,omitempty"`
+
+	// RolesNext the list that continues roles when it holds more rows; null when complete
+	//
+	// Example: /users/1/roles?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	RolesNext *string `json:"roles_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+
+	// Username Example: ada
+	Username *string `json:"username,omitempty"`
+}
+
+// UserRead defines model for UserRead.
+type UserRead struct {
+	// Comments with include=comments: its comments, by id, at most include_limit
+	Comments *[]CommentEmbedded `json:"comments,omitempty"`
+
+	// CommentsNext the list that continues comments when it holds more rows; null when complete
+	//
+	// Example: /users/1/comments?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	CommentsNext *string `json:"comments_next,omitempty"`
+
+	// CreatedAt Example: 2026-11-24T10:00:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email shown only to the user themself and to admins
+	//
+	// Example: ada@example.com
+	Email *string `json:"email,omitempty"`
+
+	// Id Example: 1
+	Id int64 `json:"id"`
+
+	// Posts with include=posts: its posts, by id, at most include_limit
+	Posts *[]PostEmbedded `json:"posts,omitempty"`
+
+	// PostsNext the list that continues posts when it holds more rows; null when complete
+	//
+	// Example: /users/1/posts?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	PostsNext *string `json:"posts_next,omitempty"`
+
+	// Profile with include=profile: its profile, or null
+	Profile *ProfileEmbedded `json:"profile,omitempty"`
+
+	// Roles with include=roles: its roles, by id, at most include_limit
+	Roles *[]RoleEmbedded `json:"roles,omitempty"`
+
+	// RolesNext the list that continues roles when it holds more rows; null when complete
+	//
+	// Example: /users/1/roles?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10
+	RolesNext *string `json:"roles_next,omitempty"`
+
+	// UpdatedAt when it last changed
+	//
+	// Example: 2026-11-24T10:00:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Username Example: ada
+	Username string `json:"username"`
+}
+
 // UserUpdate defines model for UserUpdate.
 type UserUpdate struct {
 	// CurrentPassword required with password when changing one's own password
@@ -968,6 +1377,12 @@ type ListCategoriesParams struct {
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -986,6 +1401,12 @@ type DeleteCategoryParams struct {
 
 // GetCategoryParams defines parameters for GetCategory.
 type GetCategoryParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1012,6 +1433,12 @@ type ListCategoryPostsParams struct {
 
 	// Sort order: by id or by creation time (then id), ascending or (with -) descending
 	Sort *ListCategoryPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1040,6 +1467,12 @@ type ListCommentsParams struct {
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1058,6 +1491,12 @@ type DeleteCommentParams struct {
 
 // GetCommentParams defines parameters for GetComment.
 type GetCommentParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1084,6 +1523,12 @@ type ListRepliesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRepliesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1118,6 +1563,12 @@ type ListPostsParams struct {
 	// Sort order: by id or by creation time (then id), ascending or (with -) descending
 	Sort *ListPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// UserId only this user's posts (an unknown user gives [])
 	UserId *int64 `form:"user_id,omitempty" json:"user_id,omitempty"`
 
@@ -1142,6 +1593,12 @@ type DeletePostParams struct {
 
 // GetPostParams defines parameters for GetPost.
 type GetPostParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1169,6 +1626,12 @@ type ListPostCategoriesParams struct {
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListPostCategoriesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1195,6 +1658,12 @@ type ListPostCommentsParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListPostCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1259,6 +1728,12 @@ type ListRolesParams struct {
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1277,6 +1752,12 @@ type DeleteRoleParams struct {
 
 // GetRoleParams defines parameters for GetRole.
 type GetRoleParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1303,6 +1784,12 @@ type ListRoleUsersParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListRoleUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1331,6 +1818,12 @@ type ListUsersParams struct {
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListUsersParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
 
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// CategoryId only users with a post in this category (an unknown category gives [])
 	CategoryId *int64 `form:"category_id,omitempty" json:"category_id,omitempty"`
 
@@ -1349,6 +1842,12 @@ type ListUsersParamsSort string
 
 // GetMeParams defines parameters for GetMe.
 type GetMeParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1361,6 +1860,12 @@ type DeleteUserParams struct {
 
 // GetUserParams defines parameters for GetUser.
 type GetUserParams struct {
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -1370,6 +1875,39 @@ type UpdateUserParams struct {
 	// IfMatch the ETag the resource must still have; else 412 and no change
 	IfMatch *string `json:"If-Match,omitempty"`
 }
+
+// ListUserCommentsParams defines parameters for ListUserComments.
+type ListUserCommentsParams struct {
+	// Skip rows to skip (not with after)
+	Skip *int64 `form:"skip,omitempty" json:"skip,omitempty"`
+
+	// Limit rows to return
+	Limit *int64 `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// After a cursor from the Link header of the previous page: this page starts after it, at the same cost at any depth (not with skip)
+	After *string `form:"after,omitempty" json:"after,omitempty"`
+
+	// Count exact: the number of rows of the whole list, in X-Total-Count
+	Count *ListUserCommentsParamsCount `form:"count,omitempty" json:"count,omitempty"`
+
+	// Sort order: by id, ascending or (-id) descending
+	Sort *ListUserCommentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
+
+	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// ListUserCommentsParamsCount defines parameters for ListUserComments.
+type ListUserCommentsParamsCount string
+
+// ListUserCommentsParamsSort defines parameters for ListUserComments.
+type ListUserCommentsParamsSort string
 
 // ListUserPostsParams defines parameters for ListUserPosts.
 type ListUserPostsParams struct {
@@ -1387,6 +1925,12 @@ type ListUserPostsParams struct {
 
 	// Sort order: by id or by creation time (then id), ascending or (with -) descending
 	Sort *ListUserPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1432,6 +1976,12 @@ type ListUserRolesParams struct {
 
 	// Sort order: by id, ascending or (-id) descending
 	Sort *ListUserRolesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
+	Include *string `form:"include,omitempty" json:"include,omitempty"`
+
+	// IncludeLimit most rows of each embedded list, per parent, by id; <name>_next continues a longer one
+	IncludeLimit *int64 `form:"include_limit,omitempty" json:"include_limit,omitempty"`
 
 	// IfNoneMatch the ETag of a copy the client holds: 304 and no body while it is current
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
@@ -1579,6 +2129,8 @@ type ClientInterface interface {
 
 	// ListCategories List categories
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /categories (the `ListCategories` operationId).
 	ListCategories(ctx context.Context, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1603,6 +2155,8 @@ type ClientInterface interface {
 
 	// GetCategory Get a category
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /categories/{id} (the `GetCategory` operationId).
 	GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1622,10 +2176,14 @@ type ClientInterface interface {
 
 	// ListCategoryPosts List the posts of a category
 	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
 	ListCategoryPosts(ctx context.Context, id int64, params *ListCategoryPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListComments List comments
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /comments (the `ListComments` operationId).
 	ListComments(ctx context.Context, params *ListCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1651,6 +2209,8 @@ type ClientInterface interface {
 
 	// GetComment Get a comment
 	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /comments/{id} (the `GetComment` operationId).
 	GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1670,6 +2230,8 @@ type ClientInterface interface {
 
 	// ListReplies List the direct replies to a comment
 	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
 	ListReplies(ctx context.Context, id int64, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1679,6 +2241,8 @@ type ClientInterface interface {
 	Healthz(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPosts List posts with author and categories eager-loaded
+	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts (the `ListPosts` operationId).
 	ListPosts(ctx context.Context, params *ListPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1704,6 +2268,8 @@ type ClientInterface interface {
 
 	// GetPost Get a post with author and categories
 	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /posts/{id} (the `GetPost` operationId).
 	GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1723,6 +2289,8 @@ type ClientInterface interface {
 
 	// ListPostCategories List a post's categories with the association's created_at as linked_at
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
 	ListPostCategories(ctx context.Context, id int64, params *ListPostCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1737,6 +2305,8 @@ type ClientInterface interface {
 	AddPostCategory(ctx context.Context, id int64, categoryId int64, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPostComments List every comment of a post, flat
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts/{id}/comments (the `ListPostComments` operationId).
 	ListPostComments(ctx context.Context, id int64, params *ListPostCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1769,6 +2339,8 @@ type ClientInterface interface {
 
 	// ListRoles List roles
 	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /roles (the `ListRoles` operationId).
 	ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1793,6 +2365,8 @@ type ClientInterface interface {
 
 	// GetRole Get a role
 	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /roles/{id} (the `GetRole` operationId).
 	GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1812,10 +2386,14 @@ type ClientInterface interface {
 
 	// ListRoleUsers List the users holding a role (many-to-many)
 	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
 	ListRoleUsers(ctx context.Context, id int64, params *ListRoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users, optionally by category (explicit join) or role
+	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1836,6 +2414,8 @@ type ClientInterface interface {
 
 	// GetMe The signed-in caller
 	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Corresponds with GET /users/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -1845,6 +2425,8 @@ type ClientInterface interface {
 	DeleteUser(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetUser Get a user
+	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1863,7 +2445,16 @@ type ClientInterface interface {
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
 	UpdateUser(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListUserComments List a user's comments (one-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
+	// Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
+	ListUserComments(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUserPosts List a user's posts (one-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id}/posts (the `ListUserPosts` operationId).
 	ListUserPosts(ctx context.Context, id int64, params *ListUserPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1907,6 +2498,8 @@ type ClientInterface interface {
 	CreateProfile(ctx context.Context, id int64, body CreateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserRoles List a user's roles (many-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id}/roles (the `ListUserRoles` operationId).
 	ListUserRoles(ctx context.Context, id int64, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1961,6 +2554,8 @@ func (c *Client) CreateTokenWithFormdataBody(ctx context.Context, body CreateTok
 }
 
 // ListCategories List categories
+//
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /categories (the `ListCategories` operationId).
 func (c *Client) ListCategories(ctx context.Context, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2026,6 +2621,8 @@ func (c *Client) DeleteCategory(ctx context.Context, id int64, params *DeleteCat
 
 // GetCategory Get a category
 //
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /categories/{id} (the `GetCategory` operationId).
 func (c *Client) GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCategoryRequest(c.Server, id, params)
@@ -2075,6 +2672,8 @@ func (c *Client) UpdateCategory(ctx context.Context, id int64, params *UpdateCat
 
 // ListCategoryPosts List the posts of a category
 //
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
 func (c *Client) ListCategoryPosts(ctx context.Context, id int64, params *ListCategoryPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCategoryPostsRequest(c.Server, id, params)
@@ -2089,6 +2688,8 @@ func (c *Client) ListCategoryPosts(ctx context.Context, id int64, params *ListCa
 }
 
 // ListComments List comments
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /comments (the `ListComments` operationId).
 func (c *Client) ListComments(ctx context.Context, params *ListCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2154,6 +2755,8 @@ func (c *Client) DeleteComment(ctx context.Context, id int64, params *DeleteComm
 
 // GetComment Get a comment
 //
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /comments/{id} (the `GetComment` operationId).
 func (c *Client) GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCommentRequest(c.Server, id, params)
@@ -2203,6 +2806,8 @@ func (c *Client) UpdateComment(ctx context.Context, id int64, params *UpdateComm
 
 // ListReplies List the direct replies to a comment
 //
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
 func (c *Client) ListReplies(ctx context.Context, id int64, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRepliesRequest(c.Server, id, params)
@@ -2232,6 +2837,8 @@ func (c *Client) Healthz(ctx context.Context, params *HealthzParams, reqEditors 
 }
 
 // ListPosts List posts with author and categories eager-loaded
+//
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts (the `ListPosts` operationId).
 func (c *Client) ListPosts(ctx context.Context, params *ListPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2297,6 +2904,8 @@ func (c *Client) DeletePost(ctx context.Context, id int64, params *DeletePostPar
 
 // GetPost Get a post with author and categories
 //
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /posts/{id} (the `GetPost` operationId).
 func (c *Client) GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetPostRequest(c.Server, id, params)
@@ -2346,6 +2955,8 @@ func (c *Client) UpdatePost(ctx context.Context, id int64, params *UpdatePostPar
 
 // ListPostCategories List a post's categories with the association's created_at as linked_at
 //
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
 func (c *Client) ListPostCategories(ctx context.Context, id int64, params *ListPostCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListPostCategoriesRequest(c.Server, id, params)
@@ -2390,6 +3001,8 @@ func (c *Client) AddPostCategory(ctx context.Context, id int64, categoryId int64
 }
 
 // ListPostComments List every comment of a post, flat
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts/{id}/comments (the `ListPostComments` operationId).
 func (c *Client) ListPostComments(ctx context.Context, id int64, params *ListPostCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2472,6 +3085,8 @@ func (c *Client) Readyz(ctx context.Context, params *ReadyzParams, reqEditors ..
 
 // ListRoles List roles
 //
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /roles (the `ListRoles` operationId).
 func (c *Client) ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRolesRequest(c.Server, params)
@@ -2536,6 +3151,8 @@ func (c *Client) DeleteRole(ctx context.Context, id int64, params *DeleteRolePar
 
 // GetRole Get a role
 //
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /roles/{id} (the `GetRole` operationId).
 func (c *Client) GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetRoleRequest(c.Server, id, params)
@@ -2585,6 +3202,8 @@ func (c *Client) UpdateRole(ctx context.Context, id int64, params *UpdateRolePar
 
 // ListRoleUsers List the users holding a role (many-to-many)
 //
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
 func (c *Client) ListRoleUsers(ctx context.Context, id int64, params *ListRoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListRoleUsersRequest(c.Server, id, params)
@@ -2599,6 +3218,8 @@ func (c *Client) ListRoleUsers(ctx context.Context, id int64, params *ListRoleUs
 }
 
 // ListUsers List users, optionally by category (explicit join) or role
+//
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2649,6 +3270,8 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 
 // GetMe The signed-in caller
 //
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Corresponds with GET /users/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server, params)
@@ -2678,6 +3301,8 @@ func (c *Client) DeleteUser(ctx context.Context, id int64, params *DeleteUserPar
 }
 
 // GetUser Get a user
+//
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2726,7 +3351,26 @@ func (c *Client) UpdateUser(ctx context.Context, id int64, params *UpdateUserPar
 	return c.Client.Do(req)
 }
 
+// ListUserComments List a user's comments (one-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
+// Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
+func (c *Client) ListUserComments(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserCommentsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListUserPosts List a user's posts (one-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id}/posts (the `ListUserPosts` operationId).
 func (c *Client) ListUserPosts(ctx context.Context, id int64, params *ListUserPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2840,6 +3484,8 @@ func (c *Client) CreateProfile(ctx context.Context, id int64, body CreateProfile
 }
 
 // ListUserRoles List a user's roles (many-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id}/roles (the `ListUserRoles` operationId).
 func (c *Client) ListUserRoles(ctx context.Context, id int64, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3012,6 +3658,30 @@ func NewListCategoriesRequest(server string, params *ListCategoriesParams) (*htt
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3154,6 +3824,45 @@ func NewGetCategoryRequest(server string, id int64, params *GetCategoryParams) (
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3336,6 +4045,30 @@ func NewListCategoryPostsRequest(server string, id int64, params *ListCategoryPo
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3444,6 +4177,30 @@ func NewListCommentsRequest(server string, params *ListCommentsParams) (*http.Re
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -3595,6 +4352,45 @@ func NewGetCommentRequest(server string, id int64, params *GetCommentParams) (*h
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3777,6 +4573,30 @@ func NewListRepliesRequest(server string, id int64, params *ListRepliesParams) (
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3927,6 +4747,30 @@ func NewListPostsRequest(server string, params *ListPostsParams) (*http.Request,
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4104,6 +4948,45 @@ func NewGetPostRequest(server string, id int64, params *GetPostParams) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -4275,6 +5158,30 @@ func NewListPostCategoriesRequest(server string, id int64, params *ListPostCateg
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4481,6 +5388,30 @@ func NewListPostCommentsRequest(server string, id int64, params *ListPostComment
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4832,6 +5763,30 @@ func NewListRolesRequest(server string, params *ListRolesParams) (*http.Request,
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -4974,6 +5929,45 @@ func NewGetRoleRequest(server string, id int64, params *GetRoleParams) (*http.Re
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -5156,6 +6150,30 @@ func NewListRoleUsersRequest(server string, id int64, params *ListRoleUsersParam
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -5264,6 +6282,30 @@ func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request,
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5385,6 +6427,45 @@ func NewGetMeRequest(server string, params *GetMeParams) (*http.Request, error) 
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -5483,6 +6564,45 @@ func NewGetUserRequest(server string, id int64, params *GetUserParams) (*http.Re
 		return nil, err
 	}
 
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
@@ -5561,6 +6681,154 @@ func NewUpdateUserRequestWithBody(server string, id int64, params *UpdateUserPar
 			}
 
 			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewListUserCommentsRequest constructs an http.Request for the ListUserComments method
+func NewListUserCommentsRequest(server string, id int64, params *ListUserCommentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/comments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Skip != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "skip", *params.Skip, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Count != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "count", *params.Count, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
 		}
 
 	}
@@ -5654,6 +6922,30 @@ func NewListUserPostsRequest(server string, id int64, params *ListUserPostsParam
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -5994,6 +7286,30 @@ func NewListUserRolesRequest(server string, id int64, params *ListUserRolesParam
 
 		}
 
+		if params.Include != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include", *params.Include, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.IncludeLimit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "include_limit", *params.IncludeLimit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6169,6 +7485,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListCategoriesWithResponse List categories
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /categories (the `ListCategories` operationId).
@@ -6197,6 +7515,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetCategoryWithResponse Get a category
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /categories/{id} (the `GetCategory` operationId).
@@ -6218,12 +7538,16 @@ type ClientWithResponsesInterface interface {
 
 	// ListCategoryPostsWithResponse List the posts of a category
 	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
 	ListCategoryPostsWithResponse(ctx context.Context, id int64, params *ListCategoryPostsParams, reqEditors ...RequestEditorFn) (*ListCategoryPostsResponse, error)
 
 	// ListCommentsWithResponse List comments
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6253,6 +7577,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetCommentWithResponse Get a comment
 	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /comments/{id} (the `GetComment` operationId).
@@ -6274,6 +7600,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListRepliesWithResponse List the direct replies to a comment
 	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
@@ -6287,6 +7615,8 @@ type ClientWithResponsesInterface interface {
 	HealthzWithResponse(ctx context.Context, params *HealthzParams, reqEditors ...RequestEditorFn) (*HealthzResponse, error)
 
 	// ListPostsWithResponse List posts with author and categories eager-loaded
+	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6316,6 +7646,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetPostWithResponse Get a post with author and categories
 	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /posts/{id} (the `GetPost` operationId).
@@ -6337,6 +7669,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListPostCategoriesWithResponse List a post's categories with the association's created_at as linked_at
 	//
+	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
@@ -6357,6 +7691,8 @@ type ClientWithResponsesInterface interface {
 	AddPostCategoryWithResponse(ctx context.Context, id int64, categoryId int64, reqEditors ...RequestEditorFn) (*AddPostCategoryResponse, error)
 
 	// ListPostCommentsWithResponse List every comment of a post, flat
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6395,6 +7731,8 @@ type ClientWithResponsesInterface interface {
 
 	// ListRolesWithResponse List roles
 	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /roles (the `ListRoles` operationId).
@@ -6423,6 +7761,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetRoleWithResponse Get a role
 	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /roles/{id} (the `GetRole` operationId).
@@ -6444,12 +7784,16 @@ type ClientWithResponsesInterface interface {
 
 	// ListRoleUsersWithResponse List the users holding a role (many-to-many)
 	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
 	ListRoleUsersWithResponse(ctx context.Context, id int64, params *ListRoleUsersParams, reqEditors ...RequestEditorFn) (*ListRoleUsersResponse, error)
 
 	// ListUsersWithResponse List users, optionally by category (explicit join) or role
+	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6472,6 +7816,8 @@ type ClientWithResponsesInterface interface {
 
 	// GetMeWithResponse The signed-in caller
 	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /users/me (the `GetMe` operationId).
@@ -6485,6 +7831,8 @@ type ClientWithResponsesInterface interface {
 	DeleteUserWithResponse(ctx context.Context, id int64, params *DeleteUserParams, reqEditors ...RequestEditorFn) (*DeleteUserResponse, error)
 
 	// GetUserWithResponse Get a user
+	//
+	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6505,7 +7853,18 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /users/{id} (the `UpdateUser` operationId).
 	UpdateUserWithResponse(ctx context.Context, id int64, params *UpdateUserParams, body UpdateUserJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserResponse, error)
 
+	// ListUserCommentsWithResponse List a user's comments (one-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
+	ListUserCommentsWithResponse(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*ListUserCommentsResponse, error)
+
 	// ListUserPostsWithResponse List a user's posts (one-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6555,6 +7914,8 @@ type ClientWithResponsesInterface interface {
 	CreateProfileWithResponse(ctx context.Context, id int64, body CreateProfileJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateProfileResponse, error)
 
 	// ListUserRolesWithResponse List a user's roles (many-to-many)
+	//
+	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -6682,7 +8043,7 @@ type ListCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Category
+	JSON200 *[]CategoryRead
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -6694,7 +8055,7 @@ type ListCategoriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCategoriesResponse) GetJSON200() *[]Category {
+func (r ListCategoriesResponse) GetJSON200() *[]CategoryRead {
 	return r.JSON200
 }
 
@@ -6938,7 +8299,7 @@ type GetCategoryResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Category
+	JSON200 *CategoryRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -6952,7 +8313,7 @@ type GetCategoryResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCategoryResponse) GetJSON200() *Category {
+func (r GetCategoryResponse) GetJSON200() *CategoryRead {
 	return r.JSON200
 }
 
@@ -7134,7 +8495,7 @@ type ListCategoryPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Post
+	JSON200 *[]PostRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -7148,7 +8509,7 @@ type ListCategoryPostsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCategoryPostsResponse) GetJSON200() *[]Post {
+func (r ListCategoryPostsResponse) GetJSON200() *[]PostRead {
 	return r.JSON200
 }
 
@@ -7212,7 +8573,7 @@ type ListCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Comment
+	JSON200 *[]CommentRead
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -7224,7 +8585,7 @@ type ListCommentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListCommentsResponse) GetJSON200() *[]Comment {
+func (r ListCommentsResponse) GetJSON200() *[]CommentRead {
 	return r.JSON200
 }
 
@@ -7468,7 +8829,7 @@ type GetCommentResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Comment
+	JSON200 *CommentRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -7482,7 +8843,7 @@ type GetCommentResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetCommentResponse) GetJSON200() *Comment {
+func (r GetCommentResponse) GetJSON200() *CommentRead {
 	return r.JSON200
 }
 
@@ -7657,7 +9018,7 @@ type ListRepliesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Comment
+	JSON200 *[]CommentRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -7671,7 +9032,7 @@ type ListRepliesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRepliesResponse) GetJSON200() *[]Comment {
+func (r ListRepliesResponse) GetJSON200() *[]CommentRead {
 	return r.JSON200
 }
 
@@ -7797,7 +9158,7 @@ type ListPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]PostWithRelations
+	JSON200 *[]PostRead
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -7809,7 +9170,7 @@ type ListPostsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPostsResponse) GetJSON200() *[]PostWithRelations {
+func (r ListPostsResponse) GetJSON200() *[]PostRead {
 	return r.JSON200
 }
 
@@ -8046,7 +9407,7 @@ type GetPostResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *PostWithRelations
+	JSON200 *PostRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -8060,7 +9421,7 @@ type GetPostResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetPostResponse) GetJSON200() *PostWithRelations {
+func (r GetPostResponse) GetJSON200() *PostRead {
 	return r.JSON200
 }
 
@@ -8235,7 +9596,7 @@ type ListPostCategoriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]LinkedCategory
+	JSON200 *[]LinkedCategoryRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -8249,7 +9610,7 @@ type ListPostCategoriesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPostCategoriesResponse) GetJSON200() *[]LinkedCategory {
+func (r ListPostCategoriesResponse) GetJSON200() *[]LinkedCategoryRead {
 	return r.JSON200
 }
 
@@ -8458,7 +9819,7 @@ type ListPostCommentsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Comment
+	JSON200 *[]CommentRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -8472,7 +9833,7 @@ type ListPostCommentsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListPostCommentsResponse) GetJSON200() *[]Comment {
+func (r ListPostCommentsResponse) GetJSON200() *[]CommentRead {
 	return r.JSON200
 }
 
@@ -8794,7 +10155,7 @@ type ListRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Role
+	JSON200 *[]RoleRead
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8806,7 +10167,7 @@ type ListRolesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRolesResponse) GetJSON200() *[]Role {
+func (r ListRolesResponse) GetJSON200() *[]RoleRead {
 	return r.JSON200
 }
 
@@ -9057,7 +10418,7 @@ type GetRoleResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *Role
+	JSON200 *RoleRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -9071,7 +10432,7 @@ type GetRoleResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetRoleResponse) GetJSON200() *Role {
+func (r GetRoleResponse) GetJSON200() *RoleRead {
 	return r.JSON200
 }
 
@@ -9253,7 +10614,7 @@ type ListRoleUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]User
+	JSON200 *[]UserRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -9267,7 +10628,7 @@ type ListRoleUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListRoleUsersResponse) GetJSON200() *[]User {
+func (r ListRoleUsersResponse) GetJSON200() *[]UserRead {
 	return r.JSON200
 }
 
@@ -9331,7 +10692,7 @@ type ListUsersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]User
+	JSON200 *[]UserRead
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
 	ApplicationproblemJSON422 *ErrorModel
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9343,7 +10704,7 @@ type ListUsersResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUsersResponse) GetJSON200() *[]User {
+func (r ListUsersResponse) GetJSON200() *[]UserRead {
 	return r.JSON200
 }
 
@@ -9490,7 +10851,7 @@ type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *UserRead
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -9504,7 +10865,7 @@ type GetMeResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetMeResponse) GetJSON200() *User {
+func (r GetMeResponse) GetJSON200() *UserRead {
 	return r.JSON200
 }
 
@@ -9642,7 +11003,7 @@ type GetUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *User
+	JSON200 *UserRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -9656,7 +11017,7 @@ type GetUserResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r GetUserResponse) GetJSON200() *User {
+func (r GetUserResponse) GetJSON200() *UserRead {
 	return r.JSON200
 }
 
@@ -9822,6 +11183,84 @@ func (r UpdateUserResponse) ContentType() string {
 	return ""
 }
 
+// ListUserCommentsResponse200Headers the declared response headers of an HTTP 200 response for ListUserComments
+type ListUserCommentsResponse200Headers struct {
+	ETag        *string
+	Link        *string
+	XTotalCount *int64
+}
+
+// ListUserCommentsResponse304Headers the declared response headers of an HTTP 304 response for ListUserComments
+type ListUserCommentsResponse304Headers struct {
+	ETag *string
+}
+
+type ListUserCommentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]CommentRead
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ErrorModel
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *ErrorModel
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *ErrorModel
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListUserCommentsResponse200Headers
+	// Headers304 the parsed response headers for an HTTP 304 response
+	Headers304 *ListUserCommentsResponse304Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserCommentsResponse) GetJSON200() *[]CommentRead {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserCommentsResponse) GetApplicationproblemJSON404() *ErrorModel {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ListUserCommentsResponse) GetApplicationproblemJSON422() *ErrorModel {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r ListUserCommentsResponse) GetApplicationproblemJSON500() *ErrorModel {
+	return r.ApplicationproblemJSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserCommentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserCommentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserCommentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserCommentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUserPostsResponse200Headers the declared response headers of an HTTP 200 response for ListUserPosts
 type ListUserPostsResponse200Headers struct {
 	ETag        *string
@@ -9838,7 +11277,7 @@ type ListUserPostsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Post
+	JSON200 *[]PostRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -9852,7 +11291,7 @@ type ListUserPostsResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUserPostsResponse) GetJSON200() *[]Post {
+func (r ListUserPostsResponse) GetJSON200() *[]PostRead {
 	return r.JSON200
 }
 
@@ -10290,7 +11729,7 @@ type ListUserRolesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *[]Role
+	JSON200 *[]RoleRead
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *ErrorModel
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
@@ -10304,7 +11743,7 @@ type ListUserRolesResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ListUserRolesResponse) GetJSON200() *[]Role {
+func (r ListUserRolesResponse) GetJSON200() *[]RoleRead {
 	return r.JSON200
 }
 
@@ -10529,6 +11968,8 @@ func (c *ClientWithResponses) CreateTokenWithFormdataBodyWithResponse(ctx contex
 
 // ListCategoriesWithResponse List categories
 //
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /categories (the `ListCategories` operationId).
@@ -10581,6 +12022,8 @@ func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, id
 
 // GetCategoryWithResponse Get a category
 //
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /categories/{id} (the `GetCategory` operationId).
@@ -10620,6 +12063,8 @@ func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, id
 
 // ListCategoryPostsWithResponse List the posts of a category
 //
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
@@ -10632,6 +12077,8 @@ func (c *ClientWithResponses) ListCategoryPostsWithResponse(ctx context.Context,
 }
 
 // ListCommentsWithResponse List comments
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10685,6 +12132,8 @@ func (c *ClientWithResponses) DeleteCommentWithResponse(ctx context.Context, id 
 
 // GetCommentWithResponse Get a comment
 //
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /comments/{id} (the `GetComment` operationId).
@@ -10724,6 +12173,8 @@ func (c *ClientWithResponses) UpdateCommentWithResponse(ctx context.Context, id 
 
 // ListRepliesWithResponse List the direct replies to a comment
 //
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
@@ -10749,6 +12200,8 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, params *H
 }
 
 // ListPostsWithResponse List posts with author and categories eager-loaded
+//
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10802,6 +12255,8 @@ func (c *ClientWithResponses) DeletePostWithResponse(ctx context.Context, id int
 
 // GetPostWithResponse Get a post with author and categories
 //
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /posts/{id} (the `GetPost` operationId).
@@ -10841,6 +12296,8 @@ func (c *ClientWithResponses) UpdatePostWithResponse(ctx context.Context, id int
 
 // ListPostCategoriesWithResponse List a post's categories with the association's created_at as linked_at
 //
+// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
@@ -10879,6 +12336,8 @@ func (c *ClientWithResponses) AddPostCategoryWithResponse(ctx context.Context, i
 }
 
 // ListPostCommentsWithResponse List every comment of a post, flat
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -10947,6 +12406,8 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, params *Re
 
 // ListRolesWithResponse List roles
 //
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /roles (the `ListRoles` operationId).
@@ -10999,6 +12460,8 @@ func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, id int
 
 // GetRoleWithResponse Get a role
 //
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /roles/{id} (the `GetRole` operationId).
@@ -11038,6 +12501,8 @@ func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, id int
 
 // ListRoleUsersWithResponse List the users holding a role (many-to-many)
 //
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
@@ -11050,6 +12515,8 @@ func (c *ClientWithResponses) ListRoleUsersWithResponse(ctx context.Context, id 
 }
 
 // ListUsersWithResponse List users, optionally by category (explicit join) or role
+//
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11090,6 +12557,8 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 
 // GetMeWithResponse The signed-in caller
 //
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /users/me (the `GetMe` operationId).
@@ -11115,6 +12584,8 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int
 }
 
 // GetUserWithResponse Get a user
+//
+// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11153,7 +12624,24 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int
 	return ParseUpdateUserResponse(rsp)
 }
 
+// ListUserCommentsWithResponse List a user's comments (one-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
+func (c *ClientWithResponses) ListUserCommentsWithResponse(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*ListUserCommentsResponse, error) {
+	rsp, err := c.ListUserComments(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserCommentsResponse(rsp)
+}
+
 // ListUserPostsWithResponse List a user's posts (one-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11245,6 +12733,8 @@ func (c *ClientWithResponses) CreateProfileWithResponse(ctx context.Context, id 
 }
 
 // ListUserRolesWithResponse List a user's roles (many-to-many)
+//
+// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -11373,7 +12863,7 @@ func ParseListCategoriesResponse(rsp *http.Response) (*ListCategoriesResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Category
+		var dest []CategoryRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11619,7 +13109,7 @@ func ParseGetCategoryResponse(rsp *http.Response) (*GetCategoryResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Category
+		var dest CategoryRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11801,7 +13291,7 @@ func ParseListCategoryPostsResponse(rsp *http.Response) (*ListCategoryPostsRespo
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Post
+		var dest []PostRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -11888,7 +13378,7 @@ func ParseListCommentsResponse(rsp *http.Response) (*ListCommentsResponse, error
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Comment
+		var dest []CommentRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12134,7 +13624,7 @@ func ParseGetCommentResponse(rsp *http.Response) (*GetCommentResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Comment
+		var dest CommentRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12309,7 +13799,7 @@ func ParseListRepliesResponse(rsp *http.Response) (*ListRepliesResponse, error) 
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Comment
+		var dest []CommentRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12455,7 +13945,7 @@ func ParseListPostsResponse(rsp *http.Response) (*ListPostsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []PostWithRelations
+		var dest []PostRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12694,7 +14184,7 @@ func ParseGetPostResponse(rsp *http.Response) (*GetPostResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest PostWithRelations
+		var dest PostRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -12869,7 +14359,7 @@ func ParseListPostCategoriesResponse(rsp *http.Response) (*ListPostCategoriesRes
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []LinkedCategory
+		var dest []LinkedCategoryRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13074,7 +14564,7 @@ func ParseListPostCommentsResponse(rsp *http.Response) (*ListPostCommentsRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Comment
+		var dest []CommentRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13416,7 +14906,7 @@ func ParseListRolesResponse(rsp *http.Response) (*ListRolesResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Role
+		var dest []RoleRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13669,7 +15159,7 @@ func ParseGetRoleResponse(rsp *http.Response) (*GetRoleResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest Role
+		var dest RoleRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13851,7 +15341,7 @@ func ParseListRoleUsersResponse(rsp *http.Response) (*ListRoleUsersResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []User
+		var dest []UserRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -13938,7 +15428,7 @@ func ParseListUsersResponse(rsp *http.Response) (*ListUsersResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []User
+		var dest []UserRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14099,7 +15589,7 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest UserRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14236,7 +15726,7 @@ func ParseGetUserResponse(rsp *http.Response) (*GetUserResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest User
+		var dest UserRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14403,6 +15893,93 @@ func ParseUpdateUserResponse(rsp *http.Response) (*UpdateUserResponse, error) {
 	return response, nil
 }
 
+// ParseListUserCommentsResponse parses an HTTP response from a ListUserCommentsWithResponse call
+func ParseListUserCommentsResponse(rsp *http.Response) (*ListUserCommentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserCommentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []CommentRead
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest ErrorModel
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListUserCommentsResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Link"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Link", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Link = &value
+		}
+		if values := rsp.Header.Values("X-Total-Count"); len(values) > 0 {
+			var value int64
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Count", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: "int64"}); err != nil {
+				return nil, err
+			}
+			headers.XTotalCount = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 304:
+		var headers ListUserCommentsResponse304Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers304 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListUserPostsResponse parses an HTTP response from a ListUserPostsWithResponse call
 func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -14418,7 +15995,7 @@ func ParseListUserPostsResponse(rsp *http.Response) (*ListUserPostsResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Post
+		var dest []PostRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -14846,7 +16423,7 @@ func ParseListUserRolesResponse(rsp *http.Response) (*ListUserRolesResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest []Role
+		var dest []RoleRead
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -247,3 +247,16 @@ func deleteComments(ctx context.Context, c conn, rootsQuery string, id int64) er
 func (s *Store) CommentAuthor(ctx context.Context, commentID int64) (int64, error) {
 	return s.ownerOf(ctx, tableComments, commentID)
 }
+
+// UserComments lists a user's comments, on any post.
+func (s *Store) UserComments(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
+	c := s.reader()
+	cms, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Comment], error) {
+		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.user_id = ?",
+			args: []any{userID}, id: "c.id"}, p, scanComment)
+	})
+	if err != nil {
+		return cms, fmt.Errorf("list comments of user %d: %w", userID, err)
+	}
+	return cms, nil
+}

@@ -356,3 +356,34 @@ func mustExistBoth(ctx context.Context, c conn, table1 string, id1 int64, table2
 func (s *Store) PostAuthor(ctx context.Context, postID int64) (int64, error) {
 	return s.ownerOf(ctx, tablePosts, postID)
 }
+
+// PostsOnly lists posts without their author and categories, in one
+// statement: for reads whose include says what to embed instead.
+func (s *Store) PostsOnly(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.Post], error) {
+	var fs filters
+	fs.add(f.UserID, "p.user_id = ?")
+	fs.add(f.CategoryID, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
+	l := listSpec{cols: plainPostColumns, from: " FROM posts p WHERE 1 = 1", args: fs.args, id: "p.id", time: "p.created_at"}
+	if w := fs.where(); w != "" {
+		l.from += " AND " + w
+	} else {
+		l.whole = pagePosts
+	}
+	posts, err := runList(ctx, s.reader(), l, p, scanPost)
+	if err != nil {
+		return posts, fmt.Errorf("list posts: %w", err)
+	}
+	return posts, nil
+}
+
+// PostOnly returns one post without its author and categories.
+func (s *Store) PostOnly(ctx context.Context, id int64) (blogd.Post, error) {
+	posts, err := queryList(ctx, s.reader(), scanPost, "SELECT "+plainPostColumns+" FROM posts p WHERE p.id = ?", id)
+	if err != nil {
+		return blogd.Post{}, fmt.Errorf("get post %d: %w", id, err)
+	}
+	if len(posts) == 0 {
+		return blogd.Post{}, notFound(tablePosts)
+	}
+	return posts[0], nil
+}

@@ -29,6 +29,8 @@ const (
 
 // Relation is one edge of the graph.
 type Relation struct {
+	// Parent is the resource the relation leads from.
+	Parent Resource
 	// Name is the relation's name, the field it embeds as.
 	Name string
 	// Many: the relation is a list (ordered by id, limited per parent);
@@ -76,11 +78,17 @@ var relations = map[Resource][]Relation{
 }
 
 // Relations returns the relations of a resource, in the contract's order.
-func Relations(r Resource) []Relation { return slices.Clone(relations[r]) }
+func Relations(r Resource) []Relation {
+	out := slices.Clone(relations[r])
+	for i := range out {
+		out[i].Parent = r
+	}
+	return out
+}
 
 // RelationOf returns the relation of r named name.
 func RelationOf(r Resource, name string) (Relation, bool) {
-	for _, rel := range relations[r] {
+	for _, rel := range Relations(r) {
 		if rel.Name == name {
 			return rel, true
 		}

@@ -1,0 +1,475 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"maps"
+	"net/url"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/store"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// Relations on request: a read's include names dot paths of the relation
+// graph (store/relations.go) to embed in each resource it returns. Each
+// relation of a path is loaded for every parent at once, one statement per
+// relation, however many rows and however deep.
+
+// The bounds of include.
+const (
+	maxIncludeDepth = 3
+	maxIncludePaths = 8
+)
+
+// IncludeQuery is the include of a read.
+type IncludeQuery struct {
+	Include      string `query:"include" maxLength:"1000" doc:"relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has"`
+	IncludeLimit int    `query:"include_limit" minimum:"1" maximum:"100" default:"10" doc:"most rows of each embedded list, per parent, by id; <name>_next continues a longer one"`
+}
+
+// includeNode is one relation to embed, and those to embed in its rows.
+type includeNode struct {
+	rel      store.Relation
+	children []*includeNode
+}
+
+// parseInclude reads the include of a read of resource res: nil for none;
+// a 422 at query.include for a path the graph does not have, one deeper
+// than maxIncludeDepth, or more than maxIncludePaths paths.
+func parseInclude(res store.Resource, include string) ([]*includeNode, error) {
+	if include == "" {
+		return nil, nil
+	}
+	paths := strings.Split(include, ",")
+	if len(paths) > maxIncludePaths {
+		return nil, includeError(include, fmt.Sprintf("at most %d paths, not %d", maxIncludePaths, len(paths)))
+	}
+	var roots []*includeNode
+	for _, path := range paths {
+		names := strings.Split(strings.TrimSpace(path), ".")
+		if len(names) > maxIncludeDepth {
+			return nil, includeError(include, fmt.Sprintf("%q is %d relations deep; at most %d", path, len(names), maxIncludeDepth))
+		}
+		level, at := &roots, res
+		for _, name := range names {
+			rel, ok := store.RelationOf(at, name)
+			if !ok {
+				return nil, includeError(include, unknownRelation(at, name))
+			}
+			i := slices.IndexFunc(*level, func(n *includeNode) bool { return n.rel.Name == name })
+			if i < 0 {
+				*level = append(*level, &includeNode{rel: rel})
+				i = len(*level) - 1
+			}
+			level, at = &(*level)[i].children, rel.Target
+		}
+	}
+	return roots, nil
+}
+
+// unknownRelation says that resource res has no relation name, and which it
+// has.
+func unknownRelation(res store.Resource, name string) string {
+	var have []string
+	for _, r := range store.Relations(res) {
+		have = append(have, r.Name)
+	}
+	if len(have) == 0 {
+		return fmt.Sprintf("%s has no relation %q: it has none to embed", res, name)
+	}
+	return fmt.Sprintf("%s has no relation %q; it has %s", res, name, strings.Join(have, ", "))
+}
+
+func includeError(include, msg string) error {
+	return huma.NewError(422, msgValidationFailed, &huma.ErrorDetail{Location: "query.include", Message: msg, Value: include})
+}
+
+// includeDoc describes the relations that a read of res can embed, for the
+// operation's description.
+func includeDoc(res store.Resource) string {
+	var b strings.Builder
+	b.WriteString("`include` embeds relations (one statement each, whatever the rows): ")
+	seen := map[store.Resource]bool{}
+	var describe func(r store.Resource, depth int)
+	describe = func(r store.Resource, depth int) {
+		if seen[r] || depth > maxIncludeDepth {
+			return
+		}
+		seen[r] = true
+		rels := store.Relations(r)
+		if len(rels) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "%s has ", r)
+		for i, rel := range rels {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			kind := "one " + string(rel.Target)
+			if rel.Many {
+				kind = "many " + string(rel.Target)
+			}
+			fmt.Fprintf(&b, "`%s` (%s)", rel.Name, kind)
+		}
+		b.WriteString("; ")
+		for _, rel := range rels {
+			describe(rel.Target, depth+1)
+		}
+	}
+	describe(res, 1)
+	b.WriteString("a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).")
+	return b.String()
+}
+
+// read is one resource as a read answers it: its own JSON object, and the
+// relations embedded in it, in the order include named them.
+type read struct {
+	self  []byte // the resource's JSON object
+	key   blogd.Key
+	id    int64
+	embed []embedded
+}
+
+// embedded is one relation embedded in a read: one row or none, or a list
+// and the address of the list that continues it.
+type embedded struct {
+	name string
+	many bool
+	one  *read
+	list []*read
+	next string // "" when the list is complete
+}
+
+// Key is the position of the read's resource in a sorted list.
+func (r *read) Key() blogd.Key { return r.key }
+
+// MarshalJSON writes the resource's object with the embedded relations
+// added as fields.
+func (r *read) MarshalJSON() ([]byte, error) {
+	if len(r.embed) == 0 {
+		return r.self, nil
+	}
+	b := make([]byte, 0, len(r.self)+64*len(r.embed))
+	b = append(b, r.self[:len(r.self)-1]...) // without its closing brace
+	for _, e := range r.embed {
+		b = append(b, ',')
+		b = strconv.AppendQuote(b, e.name)
+		b = append(b, ':')
+		switch {
+		case !e.many && e.one == nil:
+			b = append(b, "null"...)
+		case !e.many:
+			one, err := e.one.MarshalJSON()
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, one...)
+		default:
+			b = append(b, '[')
+			for i, row := range e.list {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				item, err := row.MarshalJSON()
+				if err != nil {
+					return nil, err
+				}
+				b = append(b, item...)
+			}
+			b = append(b, "],"...)
+			b = strconv.AppendQuote(b, e.name+"_next")
+			b = append(b, ':')
+			if e.next == "" {
+				b = append(b, "null"...)
+			} else {
+				b = strconv.AppendQuote(b, e.next)
+			}
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// newRead is a read of row, as the caller of ctx may see it.
+func newRead(ctx context.Context, row blogd.Keyed) (*read, error) {
+	if u, ok := row.(blogd.User); ok {
+		row = visible(ctx, u)[0]
+	}
+	var buf bytes.Buffer
+	if err := jsonFormat.Marshal(&buf, row); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	self := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	k := row.Key()
+	return &read{self: self, key: k, id: k.ID}, nil
+}
+
+// reads wraps rows as reads and embeds in them what nodes name. With an
+// include, a row's defaults (bare) give way to what it names.
+func (s *server) reads(ctx context.Context, rows []blogd.Keyed, nodes []*includeNode, limit int) ([]*read, error) {
+	out := make([]*read, len(rows))
+	for i, row := range rows {
+		if b, ok := row.(bare); ok && len(nodes) > 0 {
+			row = b.Bare()
+		}
+		r, err := newRead(ctx, row)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = r
+	}
+	return out, s.embed(ctx, out, nodes, limit)
+}
+
+// embed loads each relation of nodes for all of parents at once (one
+// statement each) and adds it to each parent, then goes on below it.
+func (s *server) embed(ctx context.Context, parents []*read, nodes []*includeNode, limit int) error {
+	if len(parents) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(parents))
+	for i, p := range parents {
+		ids[i] = p.id
+	}
+	for _, n := range nodes {
+		loaded, err := s.store.Embed(ctx, n.rel, ids, limit)
+		if err != nil {
+			return err
+		}
+		var all []*read // every row of this relation, for the next level
+		for _, p := range parents {
+			e := embedded{name: n.rel.Name, many: n.rel.Many}
+			got := loaded[p.id]
+			for _, row := range got.Rows {
+				r, err := newRead(ctx, row)
+				if err != nil {
+					return err
+				}
+				all = append(all, r)
+				if n.rel.Many {
+					e.list = append(e.list, r)
+				} else {
+					e.one = r
+				}
+			}
+			if n.rel.Many {
+				if e.list == nil {
+					e.list = []*read{}
+				}
+				if got.More {
+					e.next = nextOf(n.rel, p.id, e.list[len(e.list)-1].key.ID, limit)
+				}
+			}
+			p.embed = append(p.embed, e)
+		}
+		if err := s.embed(ctx, all, n.children, limit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relationLists are the list endpoints that continue each many relation,
+// with the parent's id in them.
+var relationLists = map[string]string{
+	"user.posts": "/users/%d/posts", "user.comments": "/users/%d/comments", "user.roles": "/users/%d/roles",
+	"post.categories": "/posts/%d/categories", "post.comments": "/posts/%d/comments",
+	"comment.replies": "/comments/%d/replies", "category.posts": "/categories/%d/posts", "role.users": "/roles/%d/users",
+}
+
+// nextOf is the address of the list that continues relation rel of parent
+// after the row with id last: the relation's own list, with a cursor.
+func nextOf(rel store.Relation, parent, last int64, limit int) string {
+	u := url.URL{Path: fmt.Sprintf(relationLists[string(rel.Parent)+"."+rel.Name], parent)}
+	c := cursor{Sort: string(blogd.SortID), ID: last, List: listScope(&u)}
+	return u.Path + "?" + url.Values{"after": {c.encode()}, "limit": {strconv.Itoa(limit)}}.Encode()
+}
+
+// The reads of each resource, as the answers' schemas name them. Each is a
+// read; its schema is the resource's own, with the relations it can embed
+// as optional fields (readSchema).
+type (
+	userRead     struct{ *read }
+	postRead     struct{ *read }
+	commentRead  struct{ *read }
+	categoryRead struct{ *read }
+	roleRead     struct{ *read }
+)
+
+// Schema is the user's schema with the relations a user can embed.
+func (userRead) Schema(r huma.Registry) *huma.Schema { return readSchema(r, store.ResourceUser, true) }
+
+// Schema is the post's schema with the relations a post can embed.
+func (postRead) Schema(r huma.Registry) *huma.Schema { return readSchema(r, store.ResourcePost, true) }
+
+// Schema is the comment's schema with the relations a comment can embed.
+func (commentRead) Schema(r huma.Registry) *huma.Schema {
+	return readSchema(r, store.ResourceComment, true)
+}
+
+// Schema is the category's schema with the relations a category can embed.
+func (categoryRead) Schema(r huma.Registry) *huma.Schema {
+	return readSchema(r, store.ResourceCategory, true)
+}
+
+// Schema is the role's schema with the relations a role can embed.
+func (roleRead) Schema(r huma.Registry) *huma.Schema { return readSchema(r, store.ResourceRole, true) }
+
+// rowTypes are the types of each resource's rows: as read on its own, and
+// as embedded in another (a post's categories carry linked_at).
+var rowTypes = map[store.Resource][2]reflect.Type{
+	store.ResourceUser:     {reflect.TypeFor[blogd.User](), reflect.TypeFor[blogd.User]()},
+	store.ResourcePost:     {reflect.TypeFor[blogd.PostWithRelations](), reflect.TypeFor[blogd.Post]()},
+	store.ResourceComment:  {reflect.TypeFor[blogd.Comment](), reflect.TypeFor[blogd.Comment]()},
+	store.ResourceCategory: {reflect.TypeFor[blogd.Category](), reflect.TypeFor[blogd.LinkedCategory]()},
+	store.ResourceRole:     {reflect.TypeFor[blogd.Role](), reflect.TypeFor[blogd.Role]()},
+	store.ResourceProfile:  {reflect.TypeFor[blogd.Profile](), reflect.TypeFor[blogd.Profile]()},
+}
+
+// readSchema registers (once) and refers to the schema of a read of res:
+// its row's schema with every relation it can embed as an optional field.
+// A read on its own (top) requires its row's fields; an embedded one only
+// its id, so that a post's default author ({id, username}) and categories
+// ({id, name}) are embedded users and categories too.
+func readSchema(r huma.Registry, res store.Resource, top bool) *huma.Schema {
+	name := strings.ToUpper(string(res[:1])) + string(res[1:])
+	if top {
+		return rowSchema(r, res, name+"Read", rowTypes[res][0], true)
+	}
+	return rowSchema(r, res, name+"Embedded", rowTypes[res][1], false)
+}
+
+// rowSchema registers (once) as name the schema of reads of res whose rows
+// are of type t.
+func rowSchema(r huma.Registry, res store.Resource, name string, t reflect.Type, top bool) *huma.Schema {
+	ref := &huma.Schema{Ref: "#/components/schemas/" + name}
+	if _, ok := r.Map()[name]; ok {
+		return ref
+	}
+	base := r.Schema(t, false, "")
+	if base.Ref != "" {
+		base = r.SchemaFromRef(base.Ref)
+	}
+	s := &huma.Schema{Type: huma.TypeObject, Description: base.Description, AdditionalProperties: false,
+		Properties: maps.Clone(base.Properties), Required: []string{"id"}}
+	if top {
+		s.Required = slices.DeleteFunc(slices.Clone(base.Required), func(f string) bool {
+			return f == "author" || f == "categories" // a post's defaults, which include replaces
+		})
+	}
+	r.Map()[name] = s
+	for _, rel := range store.Relations(res) {
+		target := readSchema(r, rel.Target, false)
+		if rel.Many {
+			s.Properties[rel.Name] = &huma.Schema{Type: huma.TypeArray, Items: target,
+				Description: fmt.Sprintf("with include=%s: its %s, by id, at most include_limit", rel.Name, rel.Name)}
+			s.Properties[rel.Name+"_next"] = &huma.Schema{Type: huma.TypeString, Nullable: true,
+				Description: "the list that continues " + rel.Name + " when it holds more rows; null when complete",
+				Examples:    []any{fmt.Sprintf(relationLists[string(res)+"."+rel.Name], 1) + "?after=eyJzIjoiaWQiLCJpIjoxMH0&limit=10"}}
+		} else {
+			s.Properties[rel.Name] = &huma.Schema{OneOf: []*huma.Schema{target, {Type: "null"}},
+				Description: fmt.Sprintf("with include=%s: its %s, or null", rel.Name, rel.Name), Examples: []any{nil}}
+		}
+	}
+	return ref
+}
+
+// bare is a row whose read carries defaults that include replaces (a post
+// and its author and categories).
+type bare interface{ Bare() blogd.Keyed }
+
+// readOne answers the read of one row, with what nodes embed in it.
+func readOne[W any](ctx context.Context, s *server, nodes []*includeNode, limit int, wrap func(*read) W,
+	row blogd.Keyed, err error) (*body[W], error) {
+	if err != nil {
+		return nil, err
+	}
+	rs, err := s.reads(ctx, []blogd.Keyed{row}, nodes, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &body[W]{Body: wrap(rs[0])}, nil
+}
+
+// readList answers a page of a list, with what nodes embed in each row.
+func readList[T blogd.Keyed, W blogd.Keyed](ctx context.Context, s *server, nodes []*includeNode, limit int,
+	pf *PageFields, wrap func(*read) W, l blogd.List[T], err error) (*listBody[W], error) {
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]blogd.Keyed, len(l.Items))
+	for i, it := range l.Items {
+		rows[i] = it
+	}
+	rs, err := s.reads(ctx, rows, nodes, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := blogd.List[W]{Items: make([]W, len(rs)), More: l.More, Total: l.Total}
+	for i, r := range rs {
+		out.Items[i] = wrap(r)
+	}
+	return listOf(pf, out, nil)
+}
+
+func asUserRead(r *read) userRead         { return userRead{r} }
+func asPostRead(r *read) postRead         { return postRead{r} }
+func asCommentRead(r *read) commentRead   { return commentRead{r} }
+func asCategoryRead(r *read) categoryRead { return categoryRead{r} }
+func asRoleRead(r *read) roleRead         { return roleRead{r} }
+func asLinkedCategoryRead(r *read) linkedCategoryRead {
+	return linkedCategoryRead{r}
+}
+
+// linkedCategoryRead is a category as a post's list of them reads it: with
+// the link's linked_at.
+type linkedCategoryRead struct{ *read }
+
+// Schema is the linked category's schema with the relations a category can
+// embed.
+func (linkedCategoryRead) Schema(r huma.Registry) *huma.Schema {
+	return rowSchema(r, store.ResourceCategory, "LinkedCategoryRead", reflect.TypeFor[blogd.LinkedCategory](), true)
+}
+
+// documentIncludes adds to the description of every read that takes
+// include the relations it can embed, from the graph.
+func documentIncludes(o *huma.OpenAPI) {
+	for _, item := range o.Paths {
+		op := item.Get
+		if op == nil || !slices.ContainsFunc(op.Parameters, func(p *huma.Param) bool { return p.Name == "include" }) {
+			continue
+		}
+		res, ok := readResource(op)
+		if !ok {
+			continue
+		}
+		if op.Description != "" {
+			op.Description += "\n\n"
+		}
+		op.Description += includeDoc(res)
+	}
+}
+
+// readResource is the resource whose reads op answers, from the schema of
+// its 200 answer (a UserRead, or a list of them).
+func readResource(op *huma.Operation) (store.Resource, bool) {
+	r := op.Responses["200"]
+	if r == nil || r.Content["application/json"] == nil || r.Content["application/json"].Schema == nil {
+		return "", false
+	}
+	s := r.Content["application/json"].Schema
+	if s.Items != nil {
+		s = s.Items
+	}
+	name, ok := strings.CutSuffix(strings.TrimPrefix(s.Ref, "#/components/schemas/"), "Read")
+	if !ok {
+		return "", false
+	}
+	name = strings.ToLower(strings.TrimPrefix(name, "Linked"))
+	return store.Resource(name), true
+}
