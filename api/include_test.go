@@ -215,13 +215,15 @@ func TestIncludeErrors(t *testing.T) {
 // A user's email inside an embed shows exactly as at the top level: to the
 // user and to admins.
 func TestIncludeKeepsEmailsPrivate(t *testing.T) {
-	e := newEnv(t, testdb.SQLite)
+	eachBackend(t, func(t *testing.T, bk backend) { includeKeepsEmailsPrivate(t, newEnv(t, bk)) })
+}
+
+func includeKeepsEmailsPrivate(t *testing.T, e *env) {
 	ada := e.user("ada")
 	post := e.post(ada)
 	adaTok := e.signIn("ada", testPassword)
-	bob := e.user("bob")
+	e.user("bob")
 	bobTok := e.signIn("bob", testPassword)
-	_ = bob
 	for _, tc := range []struct {
 		token string
 		shown bool
@@ -230,6 +232,11 @@ func TestIncludeKeepsEmailsPrivate(t *testing.T) {
 		e.as(tc.token).call("GET", fmt.Sprintf("/posts/%d?include=author", post), nil, 200, &obj)
 		if strings.Contains(string(obj["author"]), "email") != tc.shown {
 			t.Errorf("email shown=%v to %q: %s", !tc.shown, tc.token, obj["author"])
+		}
+		// Two levels down too.
+		e.as(tc.token).call("GET", fmt.Sprintf("/users/%d?include=posts.author", ada), nil, 200, &obj)
+		if strings.Contains(string(obj["posts"]), "email") != tc.shown {
+			t.Errorf("posts.author: email shown=%v to %q: %s", !tc.shown, tc.token, obj["posts"])
 		}
 	}
 }

@@ -125,48 +125,71 @@ func TestListsWalkByCursor(t *testing.T) {
 
 // Rows inserted and deleted between pages: a walk serves each row once, in
 // order; rows deleted before it reaches them are not served, rows inserted
-// ahead of it are.
+// ahead of it are. Each kind of list query is walked so: a whole table
+// (posts, also by time), a nested list (replies), the distinct authors of a
+// category, and the threads of the comment tree.
 func TestCursorWalkWithWritesBetweenPages(t *testing.T) {
 	eachBackend(t, func(t *testing.T, bk backend) {
 		e := newEnv(t, bk)
 		ada := e.user("ada")
-		var posts []int64
-		for range 10 {
-			posts = append(posts, e.post(ada))
+		cat := e.category("go")
+		post := e.post(ada)
+		top := e.comment(post, ada, 0)
+		for range 9 {
+			e.post(ada)
+			e.comment(post, ada, top)
+			e.comment(post, ada, 0)
+			e.post(e.user(fmt.Sprintf("w%d", e.count("users", ""))), cat)
 		}
-		for _, sort := range []string{"id", "-id", "created_at", "-created_at"} {
-			r := e.call("GET", "/posts?limit=3&sort="+sort, nil, 200, nil)
-			seen := ids(t, r.body)
-			// Delete a row ahead, and one behind; insert one (ahead in the
-			// ascending orders, behind in the descending ones).
-			var ahead, behind int64
-			if sort[0] == '-' {
-				ahead, behind = posts[0], seen[0]
-			} else {
-				ahead, behind = posts[len(posts)-1], seen[0]
+		lists := []struct {
+			path   string
+			sorts  []string
+			delete string       // the address of a row, by id
+			insert func() int64 // adds a row to the list, and returns its id
+		}{
+			{fmt.Sprintf("/comments/%d/replies", top), []string{"id", "-id"}, "/comments/%d", func() int64 { return e.comment(post, ada, top) }},
+			{fmt.Sprintf("/users?category_id=%d", cat), []string{"id", "-id"}, "/users/%d",
+				func() int64 { u := e.user(fmt.Sprintf("n%d", e.count("users", ""))); e.post(u, cat); return u }},
+			{fmt.Sprintf("/posts/%d/comments/tree", post), []string{"id", "-id"}, "/comments/%d", func() int64 { return e.comment(post, ada, 0) }},
+			// Last: its walks delete posts that the lists above hang off.
+			{"/posts", []string{"id", "-id", "created_at", "-created_at"}, "/posts/%d", func() int64 { return e.post(ada) }},
+		}
+		for _, l := range lists {
+			for _, sort := range l.sorts {
+				all := ids(t, e.call("GET", withQuery(l.path, "limit=1000&sort="+sort), nil, 200, nil).body)
+				r := e.call("GET", withQuery(l.path, "limit=3&sort="+sort), nil, 200, nil)
+				seen := ids(t, r.body)
+				// Delete the last row of the walk, and one already served;
+				// insert one (ahead in the ascending orders, behind in the
+				// descending ones).
+				ahead, behind := all[len(all)-1], seen[0]
+				e.call("DELETE", fmt.Sprintf(l.delete, ahead), nil, 204, nil)
+				e.call("DELETE", fmt.Sprintf(l.delete, behind), nil, 204, nil)
+				added := l.insert()
+				next := nextLinkRe.FindStringSubmatch(r.header.Get("Link"))[1]
+				rest, _ := e.walk(next)
+				walked := append(seen, rest...)
+				if slices.Contains(rest, ahead) {
+					t.Errorf("%s sort=%s: served %d, deleted before the walk reached it", l.path, sort, ahead)
+				}
+				if slices.Contains(walked, added) == (sort[0] == '-') {
+					t.Errorf("%s sort=%s: inserted %d served=%v", l.path, sort, added, slices.Contains(walked, added))
+				}
+				sorted := slices.Clone(walked)
+				slices.Sort(sorted)
+				if sort[0] == '-' {
+					slices.Reverse(sorted)
+				}
+				if !slices.Equal(walked, sorted) || len(slices.Compact(slices.Clone(sorted))) != len(sorted) {
+					t.Errorf("%s sort=%s: walked %v", l.path, sort, walked)
+				}
+				// Every row that was there throughout is served.
+				for _, id := range all {
+					if id != ahead && id != behind && !slices.Contains(walked, id) {
+						t.Errorf("%s sort=%s: %d, there throughout, not served", l.path, sort, id)
+					}
+				}
 			}
-			e.call("DELETE", fmt.Sprintf("/posts/%d", ahead), nil, 204, nil)
-			e.call("DELETE", fmt.Sprintf("/posts/%d", behind), nil, 204, nil)
-			added := e.post(ada)
-			next := nextLinkRe.FindStringSubmatch(r.header.Get("Link"))[1]
-			rest, _ := e.walk(next)
-			walked := append(seen, rest...)
-			if slices.Contains(rest, ahead) {
-				t.Errorf("sort=%s: served %d, deleted before the walk reached it", sort, ahead)
-			}
-			if slices.Contains(walked, added) == (sort[0] == '-') {
-				t.Errorf("sort=%s: inserted %d served=%v", sort, added, slices.Contains(walked, added))
-			}
-			sorted := slices.Clone(walked)
-			slices.Sort(sorted)
-			if sort[0] == '-' {
-				slices.Reverse(sorted)
-			}
-			if !slices.Equal(walked, sorted) || len(slices.Compact(slices.Clone(sorted))) != len(sorted) {
-				t.Errorf("sort=%s: walked %v", sort, walked)
-			}
-			// The next round starts from what is left.
-			posts = ids(t, e.call("GET", "/posts?limit=1000", nil, 200, nil).body)
 		}
 	})
 }
