@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -25,22 +24,14 @@ func (s *server) registerCategories(a huma.API) {
 
 	register(a, s, getOp("list-categories", "/categories", "List categories", tagCategories),
 		func(ctx context.Context, in *pageIncludeInput) (*listBody[categoryRead], error) {
-			nodes, err := parseInclude(store.ResourceCategory, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.Categories(ctx, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCategoryRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asCategoryRead, l, err)
 		})
 
 	register(a, s, getOp("get-category", "/categories/{id}", "Get a category", tagCategories, http.StatusNotFound),
 		func(ctx context.Context, in *IDIncludeInput) (*body[categoryRead], error) {
-			nodes, err := parseInclude(store.ResourceCategory, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			row, err := s.store.Category(ctx, in.ID)
-			return readOne(ctx, s, nodes, in.IncludeLimit, asCategoryRead, row, err)
+			return readOne(ctx, s, in.IncludeQuery, asCategoryRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-category", "/categories/{id}", "Change a category", tagCategories,
@@ -66,11 +57,7 @@ func (s *server) registerCategories(a huma.API) {
 	register(a, s, getOp("list-category-posts", "/categories/{id}/posts", "List the posts of a category",
 		tagCategories, http.StatusNotFound),
 		func(ctx context.Context, in *IDPostPageInput) (*listBody[postRead], error) {
-			nodes, err := parseInclude(store.ResourcePost, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.CategoryPosts(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)
 		})
 }

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -60,12 +59,8 @@ func (s *server) registerComments(a huma.API) {
 	register(a, s, getOp("list-post-comments", "/posts/{id}/comments", "List every comment of a post, flat",
 		tagComments, http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
-			nodes, err := parseInclude(store.ResourceComment, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.PostComments(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asCommentRead, l, err)
 		})
 
 	tree := getOp("get-comment-tree", "/posts/{id}/comments/tree",
@@ -81,22 +76,14 @@ func (s *server) registerComments(a huma.API) {
 
 	register(a, s, getOp("list-comments", "/comments", "List comments", tagComments),
 		func(ctx context.Context, in *pageIncludeInput) (*listBody[commentRead], error) {
-			nodes, err := parseInclude(store.ResourceComment, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.Comments(ctx, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asCommentRead, l, err)
 		})
 
 	register(a, s, getOp("get-comment", "/comments/{id}", "Get a comment", tagComments, http.StatusNotFound),
 		func(ctx context.Context, in *IDIncludeInput) (*body[commentRead], error) {
-			nodes, err := parseInclude(store.ResourceComment, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			row, err := s.store.Comment(ctx, in.ID)
-			return readOne(ctx, s, nodes, in.IncludeLimit, asCommentRead, row, err)
+			return readOne(ctx, s, in.IncludeQuery, asCommentRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-comment", "/comments/{id}", "Change a comment", tagComments, http.StatusNotFound), access{rule: commentAuthorOrModerator}),
@@ -121,11 +108,7 @@ func (s *server) registerComments(a huma.API) {
 	register(a, s, getOp("list-replies", "/comments/{id}/replies", "List the direct replies to a comment",
 		tagComments, http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
-			nodes, err := parseInclude(store.ResourceComment, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.Replies(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asCommentRead, l, err)
 		})
 }

@@ -31,6 +31,25 @@ const (
 type IncludeQuery struct {
 	Include      string `query:"include" maxLength:"1000" doc:"relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has"`
 	IncludeLimit int    `query:"include_limit" minimum:"1" maximum:"100" default:"10" doc:"most rows of each embedded list, per parent, by id; <name>_next continues a longer one"`
+
+	nodes []*includeNode // the parsed include (Resolve)
+}
+
+// resourceKey is the key, in the metadata of a read that takes include, of
+// the resource it reads (documentIncludes sets it).
+const resourceKey = "blogd.resource"
+
+// Resolve parses the include against the relations of the resource that
+// the operation reads, so that a bad path is a 422 with the other input
+// errors, before the handler runs.
+func (q *IncludeQuery) Resolve(ctx huma.Context) []error {
+	res, _ := ctx.Operation().Metadata[resourceKey].(store.Resource)
+	nodes, err := parseInclude(res, q.Include)
+	if err != nil {
+		return []error{err}
+	}
+	q.nodes = nodes
+	return nil
 }
 
 // includeNode is one relation to embed, and those to embed in its rows.
@@ -87,7 +106,7 @@ func unknownRelation(res store.Resource, name string) string {
 }
 
 func includeError(include, msg string) error {
-	return huma.NewError(422, msgValidationFailed, &huma.ErrorDetail{Location: "query.include", Message: msg, Value: include})
+	return &huma.ErrorDetail{Location: "query.include", Message: msg, Value: include}
 }
 
 // includeDoc describes the relations that a read of res can embed, for the
@@ -383,21 +402,21 @@ func rowSchema(r huma.Registry, res store.Resource, name string, t reflect.Type,
 // and its author and categories).
 type bare interface{ Bare() blogd.Keyed }
 
-// readOne answers the read of one row, with what nodes embed in it.
-func readOne[W any](ctx context.Context, s *server, nodes []*includeNode, limit int, wrap func(*read) W,
+// readOne answers the read of one row, with what q embeds in it.
+func readOne[W any](ctx context.Context, s *server, q IncludeQuery, wrap func(*read) W,
 	row blogd.Keyed, err error) (*body[W], error) {
 	if err != nil {
 		return nil, err
 	}
-	rs, err := s.reads(ctx, []blogd.Keyed{row}, nodes, limit)
+	rs, err := s.reads(ctx, []blogd.Keyed{row}, q.nodes, q.IncludeLimit)
 	if err != nil {
 		return nil, err
 	}
 	return &body[W]{Body: wrap(rs[0])}, nil
 }
 
-// readList answers a page of a list, with what nodes embed in each row.
-func readList[T blogd.Keyed, W blogd.Keyed](ctx context.Context, s *server, nodes []*includeNode, limit int,
+// readList answers a page of a list, with what q embeds in each row.
+func readList[T blogd.Keyed, W blogd.Keyed](ctx context.Context, s *server, q IncludeQuery,
 	pf *PageFields, wrap func(*read) W, l blogd.List[T], err error) (*listBody[W], error) {
 	if err != nil {
 		return nil, err
@@ -406,7 +425,7 @@ func readList[T blogd.Keyed, W blogd.Keyed](ctx context.Context, s *server, node
 	for i, it := range l.Items {
 		rows[i] = it
 	}
-	rs, err := s.reads(ctx, rows, nodes, limit)
+	rs, err := s.reads(ctx, rows, q.nodes, q.IncludeLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -452,6 +471,10 @@ func documentIncludes(o *huma.OpenAPI) {
 			op.Description += "\n\n"
 		}
 		op.Description += includeDoc(res)
+		if op.Metadata == nil {
+			op.Metadata = map[string]any{}
+		}
+		op.Metadata[resourceKey] = res
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -43,32 +42,24 @@ func (s *server) registerPosts(a huma.API) {
 
 	register(a, s, getOp("list-posts", "/posts", "List posts with author and categories eager-loaded", tagPosts),
 		func(ctx context.Context, in *listPostsInput) (*listBody[postRead], error) {
-			nodes, err := parseInclude(store.ResourcePost, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
-			if nodes != nil { // the include says what to embed: the posts alone, one statement
+			if in.nodes != nil { // the include says what to embed: the posts alone, one statement
 				l, err := s.store.PostsOnly(ctx, f, in.page())
-				return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
+				return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)
 			}
 			l, err := s.store.Posts(ctx, f, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)
 		})
 
 	register(a, s, getOp("get-post", "/posts/{id}", "Get a post with author and categories", tagPosts,
 		http.StatusNotFound),
 		func(ctx context.Context, in *IDIncludeInput) (*body[postRead], error) {
-			nodes, err := parseInclude(store.ResourcePost, in.Include)
-			if err != nil {
-				return nil, err
-			}
-			if nodes != nil { // the include says what to embed: the post alone
+			if in.nodes != nil { // the include says what to embed: the post alone
 				row, err := s.store.PostOnly(ctx, in.ID)
-				return readOne(ctx, s, nodes, in.IncludeLimit, asPostRead, row, err)
+				return readOne(ctx, s, in.IncludeQuery, asPostRead, row, err)
 			}
 			row, err := s.store.Post(ctx, in.ID)
-			return readOne(ctx, s, nodes, in.IncludeLimit, asPostRead, row, err)
+			return readOne(ctx, s, in.IncludeQuery, asPostRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-post", "/posts/{id}", "Change a post; category_ids replaces the set", tagPosts,
@@ -94,12 +85,8 @@ func (s *server) registerPosts(a huma.API) {
 	register(a, s, getOp("list-post-categories", "/posts/{id}/categories",
 		"List a post's categories with the association's created_at as linked_at", tagPosts, http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*listBody[linkedCategoryRead], error) {
-			nodes, err := parseInclude(store.ResourceCategory, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.PostCategories(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asLinkedCategoryRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asLinkedCategoryRead, l, err)
 		})
 
 	addOp := allow(actionOp("add-post-category", "/posts/{id}/categories/{category_id}",

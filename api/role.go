@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -30,22 +29,14 @@ func (s *server) registerRoles(a huma.API) {
 
 	register(a, s, getOp("list-roles", "/roles", "List roles", tagRoles),
 		func(ctx context.Context, in *pageIncludeInput) (*listBody[roleRead], error) {
-			nodes, err := parseInclude(store.ResourceRole, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.Roles(ctx, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asRoleRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asRoleRead, l, err)
 		})
 
 	register(a, s, getOp("get-role", "/roles/{id}", "Get a role", tagRoles, http.StatusNotFound),
 		func(ctx context.Context, in *IDIncludeInput) (*body[roleRead], error) {
-			nodes, err := parseInclude(store.ResourceRole, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			row, err := s.store.Role(ctx, in.ID)
-			return readOne(ctx, s, nodes, in.IncludeLimit, asRoleRead, row, err)
+			return readOne(ctx, s, in.IncludeQuery, asRoleRead, row, err)
 		})
 
 	register(a, s, allow(patchOp("update-role", "/roles/{id}", "Change a role; the built-in admin and moderator roles keep their names", tagRoles,
@@ -71,23 +62,15 @@ func (s *server) registerRoles(a huma.API) {
 	register(a, s, allow(getOp("list-role-users", "/roles/{id}/users", "List the users holding a role (many-to-many)",
 		tagRoles, http.StatusNotFound), access{optional: true}),
 		func(ctx context.Context, in *IDPageInput) (*listBody[userRead], error) {
-			nodes, err := parseInclude(store.ResourceUser, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.RoleUsers(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asUserRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asUserRead, l, err)
 		})
 
 	register(a, s, getOp("list-user-roles", "/users/{id}/roles", "List a user's roles (many-to-many)", tagRoles,
 		http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*listBody[roleRead], error) {
-			nodes, err := parseInclude(store.ResourceRole, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.UserRoles(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asRoleRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asRoleRead, l, err)
 		})
 
 	assignOp := allow(actionOp("assign-role", "/users/{id}/roles/{role_id}",

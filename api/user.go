@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -36,32 +35,20 @@ func (s *server) registerUsers(a huma.API) {
 
 	register(a, s, allow(getOp("get-me", "/users/me", "The signed-in caller", tagUsers), access{}),
 		func(ctx context.Context, in *IncludeQuery) (*body[userRead], error) {
-			nodes, err := parseInclude(store.ResourceUser, in.Include)
-			if err != nil {
-				return nil, err
-			}
-			return readOne(ctx, s, nodes, in.IncludeLimit, asUserRead, callerOf(ctx).User, nil)
+			return readOne(ctx, s, *in, asUserRead, callerOf(ctx).User, nil)
 		})
 
 	register(a, s, allow(getOp("list-users", "/users", "List users, optionally by category (explicit join) or role", tagUsers), access{optional: true}),
 		func(ctx context.Context, in *listUsersInput) (*listBody[userRead], error) {
-			nodes, err := parseInclude(store.ResourceUser, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			f := blogd.UserFilter{CategoryID: in.CategoryID, RoleID: in.RoleID}
 			users, err := s.store.Users(ctx, f, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asUserRead, users, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asUserRead, users, err)
 		})
 
 	register(a, s, allow(getOp("get-user", "/users/{id}", "Get a user", tagUsers, http.StatusNotFound), access{optional: true}),
 		func(ctx context.Context, in *IDIncludeInput) (*body[userRead], error) {
-			nodes, err := parseInclude(store.ResourceUser, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			u, err := s.store.User(ctx, in.ID)
-			return readOne(ctx, s, nodes, in.IncludeLimit, asUserRead, u, err)
+			return readOne(ctx, s, in.IncludeQuery, asUserRead, u, err)
 		})
 
 	register(a, s, allow(patchOp("update-user", "/users/{id}",
@@ -101,23 +88,15 @@ func (s *server) registerUsers(a huma.API) {
 	register(a, s, getOp("list-user-posts", "/users/{id}/posts", "List a user's posts (one-to-many)", tagUsers,
 		http.StatusNotFound),
 		func(ctx context.Context, in *IDPostPageInput) (*listBody[postRead], error) {
-			nodes, err := parseInclude(store.ResourcePost, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.UserPosts(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asPostRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)
 		})
 
 	register(a, s, getOp("list-user-comments", "/users/{id}/comments", "List a user's comments (one-to-many)", tagUsers,
 		http.StatusNotFound),
 		func(ctx context.Context, in *IDPageInput) (*listBody[commentRead], error) {
-			nodes, err := parseInclude(store.ResourceComment, in.Include)
-			if err != nil {
-				return nil, err
-			}
 			l, err := s.store.UserComments(ctx, in.ID, in.page())
-			return readList(ctx, s, nodes, in.IncludeLimit, &in.PageFields, asCommentRead, l, err)
+			return readList(ctx, s, in.IncludeQuery, &in.PageFields, asCommentRead, l, err)
 		})
 
 }
