@@ -305,8 +305,8 @@ var relationLists = map[string]string{
 // after the row with id last: the relation's own list, with a cursor.
 func nextOf(rel store.Relation, parent, last int64, limit int) string {
 	u := url.URL{Path: fmt.Sprintf(relationLists[string(rel.Parent)+"."+rel.Name], parent)}
-	c := cursor{Sort: string(blogd.SortID), ID: last, List: listScope(&u)}
-	return u.Path + "?" + url.Values{"after": {c.encode()}, "limit": {strconv.Itoa(limit)}}.Encode()
+	after := cursorAfter(&u, blogd.SortID, blogd.Key{ID: last})
+	return u.Path + "?" + url.Values{"after": {after}, "limit": {strconv.Itoa(limit)}}.Encode()
 }
 
 // The reads of each resource, as the answers' schemas name them. Each is a

@@ -15,7 +15,7 @@ import (
 
 // embeddedIDs reads field of a JSON object: the ids of a list, the id of an
 // object, or nothing for null; present reports whether the field is there.
-func embeddedIDs(t testing.TB, obj map[string]json.RawMessage, field string) (ids []int64, present bool) {
+func embeddedIDs(t testing.TB, obj map[string]json.RawMessage, field string) (got []int64, present bool) {
 	t.Helper()
 	raw, ok := obj[field]
 	if !ok {
@@ -25,7 +25,7 @@ func embeddedIDs(t testing.TB, obj map[string]json.RawMessage, field string) (id
 		return nil, true
 	}
 	if strings.HasPrefix(string(raw), "[") {
-		return ids2(t, raw), true
+		return ids(t, raw), true
 	}
 	var one struct {
 		ID int64 `json:"id"`
@@ -33,8 +33,6 @@ func embeddedIDs(t testing.TB, obj map[string]json.RawMessage, field string) (id
 	decode(t, raw, &one)
 	return []int64{one.ID}, true
 }
-
-func ids2(t testing.TB, raw []byte) []int64 { return ids(t, raw) }
 
 // Every relation of the graph at depth 1, on a single read: the field is
 // there, holds the parent's rows by id, and a list has its _next.

@@ -80,11 +80,8 @@ func (rl *rateLimiter) forgetIdle(now time.Time) {
 // checks and metrics, which orchestrators and monitors poll.
 var exemptFromRateLimit = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
-// limitRate wraps next with rl; nil rl limits nothing.
+// limitRate wraps next with rl.
 func limitRate(next http.Handler, rl *rateLimiter) http.Handler {
-	if rl == nil {
-		return next
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if exemptFromRateLimit[r.URL.Path] || r.Method == http.MethodOptions {
 			next.ServeHTTP(w, r)

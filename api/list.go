@@ -135,12 +135,18 @@ func (f *PageFields) nextLink(last blogd.Key) string {
 	u := f.url
 	v := u.Query()
 	v.Del("skip")
-	c := cursor{Sort: string(f.sort), ID: last.ID, List: listScope(&u)}
-	if f.sort.ByTime() {
+	v.Set("after", cursorAfter(&u, f.sort, last))
+	return "<" + u.Path + "?" + v.Encode() + `>; rel="next"`
+}
+
+// cursorAfter is the cursor of the list at u, sorted by sort, that starts
+// after the row at last.
+func cursorAfter(u *url.URL, sort blogd.Sort, last blogd.Key) string {
+	c := cursor{Sort: string(sort), ID: last.ID, List: listScope(u)}
+	if sort.ByTime() {
 		c.Time = last.CreatedAt
 	}
-	v.Set("after", c.encode())
-	return "<" + u.Path + "?" + v.Encode() + `>; rel="next"`
+	return c.encode()
 }
 
 // cursor is the position of a row in one list, in one order. Clients get it
@@ -158,8 +164,13 @@ const cursorSum = 6
 
 func (c cursor) encode() string {
 	b, _ := json.Marshal(c) // a struct of plain fields cannot fail
-	sum := sha256.Sum256(append([]byte("blogd cursor "), b...))
-	return base64.RawURLEncoding.EncodeToString(append(b, sum[:cursorSum]...))
+	return base64.RawURLEncoding.EncodeToString(append(b, cursorChecksum(b)...))
+}
+
+// cursorChecksum is the checksum that follows a cursor's payload.
+func cursorChecksum(payload []byte) []byte {
+	sum := sha256.Sum256(append([]byte("blogd cursor "), payload...))
+	return sum[:cursorSum]
 }
 
 // decodeCursor reads a cursor, and fails when it is not one that encode
@@ -171,8 +182,7 @@ func decodeCursor(s string) (cursor, error) {
 		return c, errBadCursor
 	}
 	payload, sum := b[:len(b)-cursorSum], b[len(b)-cursorSum:]
-	want := sha256.Sum256(append([]byte("blogd cursor "), payload...))
-	if !bytes.Equal(sum, want[:cursorSum]) {
+	if !bytes.Equal(sum, cursorChecksum(payload)) {
 		return c, errBadCursor
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))

@@ -14,11 +14,11 @@ var nextLinkRe = regexp.MustCompile(`^<([^>]+)>; rel="next"$`)
 
 // walk follows a list's Link headers from path to the end and returns the
 // ids of its rows in the order served, with the number of pages.
-func (e *env) walk(path string) (ids []int64, pages int) {
+func (e *env) walk(path string) (served []int64, pages int) {
 	e.t.Helper()
 	for path != "" {
 		r := e.call("GET", path, nil, 200, nil)
-		ids = append(ids, idsOf(e.t, r.body)...)
+		served = append(served, ids(e.t, r.body)...)
 		pages++
 		path = ""
 		if link := r.header.Get("Link"); link != "" {
@@ -32,11 +32,8 @@ func (e *env) walk(path string) (ids []int64, pages int) {
 			e.t.Fatalf("walk of %s does not end", path)
 		}
 	}
-	return ids, pages
+	return served, pages
 }
-
-// idsOf reads the ids of a list body, of rows or of comment threads.
-func idsOf(t testing.TB, body []byte) []int64 { return ids(t, body) }
 
 func withQuery(path, q string) string {
 	if strings.Contains(path, "?") {

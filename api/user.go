@@ -56,7 +56,7 @@ func (s *server) registerUsers(a huma.API) {
 			"resetting someone else's) and ends every token of the user", tagUsers,
 		http.StatusNotFound, http.StatusConflict), access{rule: selfOrAdmin, forgetsCallers: true}),
 		func(ctx context.Context, in *updateUserInput) (*body[blogd.User], error) {
-			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.visibleUser(ctx, in.ID) })
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.store.User(ctx, in.ID) })
 			if err != nil {
 				return nil, err
 			}
@@ -78,7 +78,7 @@ func (s *server) registerUsers(a huma.API) {
 		"Delete a user with their profile, posts, comments (and the replies below them) and role links",
 		tagUsers, http.StatusNotFound, http.StatusPreconditionFailed), access{rule: selfOrAdmin, forgetsCallers: true}),
 		func(ctx context.Context, in *deleteInput) (*struct{}, error) {
-			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.visibleUser(ctx, in.ID) })
+			ctx, err := ifMatch(ctx, in.IfMatch, blogd.ErrUserChanged, func() (blogd.User, error) { return s.store.User(ctx, in.ID) })
 			if err != nil {
 				return nil, err
 			}
@@ -126,10 +126,4 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return blogd.ErrCurrentPasswordWrong
 	}
 	return nil
-}
-
-// visibleUser reads user id as the caller of ctx may see it.
-func (s *server) visibleUser(ctx context.Context, id int64) (blogd.User, error) {
-	u, err := s.store.User(ctx, id)
-	return visible(ctx, u)[0], err
 }

@@ -81,11 +81,8 @@ func (s *Store) Comments(ctx context.Context, p blogd.Page) (blogd.List[blogd.Co
 
 // PostComments lists every comment of a post, flat.
 func (s *Store) PostComments(ctx context.Context, postID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
-	c := s.reader()
-	cms, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.Comment], error) {
-		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.post_id = ?",
-			args: []any{postID}, id: "c.id"}, p, scanComment)
-	})
+	cms, err := childList(ctx, s, tablePosts, postID, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.post_id = ?",
+		args: []any{postID}, id: "c.id"}, p, scanComment)
 	if err != nil {
 		return cms, fmt.Errorf("list comments of post %d: %w", postID, err)
 	}
@@ -94,11 +91,8 @@ func (s *Store) PostComments(ctx context.Context, postID int64, p blogd.Page) (b
 
 // Replies lists the direct replies to a comment.
 func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
-	c := s.reader()
-	cms, err := nestedList(ctx, c, tableComments, commentID, func() (blogd.List[blogd.Comment], error) {
-		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.parent_id = ?",
-			args: []any{commentID}, id: "c.id"}, p, scanComment)
-	})
+	cms, err := childList(ctx, s, tableComments, commentID, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.parent_id = ?",
+		args: []any{commentID}, id: "c.id"}, p, scanComment)
 	if err != nil {
 		return cms, fmt.Errorf("list replies to comment %d: %w", commentID, err)
 	}
@@ -250,11 +244,8 @@ func (s *Store) CommentAuthor(ctx context.Context, commentID int64) (int64, erro
 
 // UserComments lists a user's comments, on any post.
 func (s *Store) UserComments(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Comment], error) {
-	c := s.reader()
-	cms, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Comment], error) {
-		return runList(ctx, c, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.user_id = ?",
-			args: []any{userID}, id: "c.id"}, p, scanComment)
-	})
+	cms, err := childList(ctx, s, tableUsers, userID, listSpec{cols: commentColumns, from: " FROM comments c WHERE c.user_id = ?",
+		args: []any{userID}, id: "c.id"}, p, scanComment)
 	if err != nil {
 		return cms, fmt.Errorf("list comments of user %d: %w", userID, err)
 	}

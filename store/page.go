@@ -44,6 +44,17 @@ func (f *filters) add(id int64, cond string) {
 // where is the conditions joined by AND; "" when no filter is set.
 func (f *filters) where() string { return strings.Join(f.conds, " AND ") }
 
+// narrow ANDs the filters into the WHERE clause of l, a list of the table
+// whole; with no filter set, l is all of whole, which pageIDs may page.
+func (f *filters) narrow(l *listSpec, whole pageableTable) {
+	l.args = append(l.args, f.args...)
+	if w := f.where(); w != "" {
+		l.from += " AND " + w
+	} else {
+		l.whole = whole
+	}
+}
+
 // listSpec is a list query: its rows, ordered by its key columns.
 type listSpec struct {
 	cols string // the SELECT list

@@ -33,16 +33,9 @@ func scanPost(rows *sql.Rows, p *blogd.Post) error {
 // Posts lists posts with author and categories eager-loaded: two
 // statements whatever the page size.
 func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.PostWithRelations], error) {
-	var fs filters
-	fs.add(f.UserID, "p.user_id = ?")
-	fs.add(f.CategoryID, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
 	l := listSpec{cols: postColumns, from: " FROM posts p JOIN users u ON u.id = p.user_id WHERE 1 = 1",
-		args: fs.args, id: "p.id", time: "p.created_at"}
-	if w := fs.where(); w != "" {
-		l.from += " AND " + w
-	} else {
-		l.whole = pagePosts
-	}
+		id: "p.id", time: "p.created_at"}
+	postFilters(f).narrow(&l, pagePosts)
 	c := s.reader()
 	posts, err := runList(ctx, c, l, p, scanPostWithAuthor)
 	if err == nil {
@@ -128,11 +121,8 @@ func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelatio
 
 // UserPosts lists a user's posts: the one-to-many relationship.
 func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
-	c := s.reader()
-	posts, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Post], error) {
-		return runList(ctx, c, listSpec{cols: plainPostColumns,
-			from: " FROM posts p WHERE p.user_id = ?", args: []any{userID}, id: "p.id", time: "p.created_at"}, p, scanPost)
-	})
+	posts, err := childList(ctx, s, tableUsers, userID, listSpec{cols: plainPostColumns,
+		from: " FROM posts p WHERE p.user_id = ?", args: []any{userID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	if err != nil {
 		return posts, fmt.Errorf("list posts of user %d: %w", userID, err)
 	}
@@ -142,12 +132,9 @@ func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blog
 // CategoryPosts lists the posts of a category: the other side of the
 // many-to-many relationship.
 func (s *Store) CategoryPosts(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.Post], error) {
-	c := s.reader()
-	posts, err := nestedList(ctx, c, tableCategories, categoryID, func() (blogd.List[blogd.Post], error) {
-		return runList(ctx, c, listSpec{cols: plainPostColumns,
-			from: " FROM post_categories pc JOIN posts p ON p.id = pc.post_id WHERE pc.category_id = ?",
-			args: []any{categoryID}, id: "p.id", time: "p.created_at"}, p, scanPost)
-	})
+	posts, err := childList(ctx, s, tableCategories, categoryID, listSpec{cols: plainPostColumns,
+		from: " FROM post_categories pc JOIN posts p ON p.id = pc.post_id WHERE pc.category_id = ?",
+		args: []any{categoryID}, id: "p.id", time: "p.created_at"}, p, scanPost)
 	if err != nil {
 		return posts, fmt.Errorf("list posts of category %d: %w", categoryID, err)
 	}
@@ -264,13 +251,10 @@ func (s *Store) DeletePost(ctx context.Context, id int64) error {
 // PostCategories lists a post's categories with the association's
 // created_at: the association entity's own data.
 func (s *Store) PostCategories(ctx context.Context, postID int64, p blogd.Page) (blogd.List[blogd.LinkedCategory], error) {
-	c := s.reader()
-	cats, err := nestedList(ctx, c, tablePosts, postID, func() (blogd.List[blogd.LinkedCategory], error) {
-		return runList(ctx, c, listSpec{cols: namedColumns + ", pc.created_at",
-			from: " FROM post_categories pc JOIN categories x ON x.id = pc.category_id WHERE pc.post_id = ?",
-			args: []any{postID}, id: "pc.category_id"}, p, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
-			return rows.Scan(append(categoryDest(&lc.Category), ts(&lc.LinkedAt))...)
-		})
+	cats, err := childList(ctx, s, tablePosts, postID, listSpec{cols: namedColumns + ", pc.created_at",
+		from: " FROM post_categories pc JOIN categories x ON x.id = pc.category_id WHERE pc.post_id = ?",
+		args: []any{postID}, id: "pc.category_id"}, p, func(rows *sql.Rows, lc *blogd.LinkedCategory) error {
+		return rows.Scan(append(categoryDest(&lc.Category), ts(&lc.LinkedAt))...)
 	})
 	if err != nil {
 		return cats, fmt.Errorf("list categories of post %d: %w", postID, err)
@@ -357,18 +341,19 @@ func (s *Store) PostAuthor(ctx context.Context, postID int64) (int64, error) {
 	return s.ownerOf(ctx, tablePosts, postID)
 }
 
-// PostsOnly lists posts without their author and categories, in one
-// statement: for reads whose include says what to embed instead.
-func (s *Store) PostsOnly(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.Post], error) {
+// postFilters are the conditions of a post filter, on posts p.
+func postFilters(f blogd.PostFilter) *filters {
 	var fs filters
 	fs.add(f.UserID, "p.user_id = ?")
 	fs.add(f.CategoryID, "p.id IN (SELECT pc.post_id FROM post_categories pc WHERE pc.category_id = ?)")
-	l := listSpec{cols: plainPostColumns, from: " FROM posts p WHERE 1 = 1", args: fs.args, id: "p.id", time: "p.created_at"}
-	if w := fs.where(); w != "" {
-		l.from += " AND " + w
-	} else {
-		l.whole = pagePosts
-	}
+	return &fs
+}
+
+// PostsOnly lists posts without their author and categories, in one
+// statement: for reads whose include says what to embed instead.
+func (s *Store) PostsOnly(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.Post], error) {
+	l := listSpec{cols: plainPostColumns, from: " FROM posts p WHERE 1 = 1", id: "p.id", time: "p.created_at"}
+	postFilters(f).narrow(&l, pagePosts)
 	posts, err := runList(ctx, s.reader(), l, p, scanPost)
 	if err != nil {
 		return posts, fmt.Errorf("list posts: %w", err)

@@ -92,12 +92,9 @@ func (s *Store) UserRoles(ctx context.Context, userID int64, p blogd.Page) (blog
 
 // RoleUsers lists the users who hold a role.
 func (s *Store) RoleUsers(ctx context.Context, roleID int64, p blogd.Page) (blogd.List[blogd.User], error) {
-	c := s.reader()
-	users, err := nestedList(ctx, c, tableRoles, roleID, func() (blogd.List[blogd.User], error) {
-		return runList(ctx, c, listSpec{cols: userColumns,
-			from: " FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ?", args: []any{roleID},
-			id: "u.id"}, p, scanUser)
-	})
+	users, err := childList(ctx, s, tableRoles, roleID, listSpec{cols: userColumns,
+		from: " FROM user_roles ur JOIN users u ON u.id = ur.user_id WHERE ur.role_id = ?", args: []any{roleID},
+		id: "u.id"}, p, scanUser)
 	if err != nil {
 		return users, fmt.Errorf("list users of role %d: %w", roleID, err)
 	}

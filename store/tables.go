@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -44,6 +45,14 @@ func mustExist(ctx context.Context, c conn, table string, id int64) error {
 
 func notFound(table string) error {
 	return notFoundErr[table]
+}
+
+// childList reads page p of list l, the children of the row of parentTable
+// with parentID: a 404 when there is no such parent (nestedList).
+func childList[T any](ctx context.Context, s *Store, parentTable string, parentID int64, l listSpec, p blogd.Page,
+	scan func(*sql.Rows, *T) error) (blogd.List[T], error) {
+	c := s.reader()
+	return nestedList(ctx, c, parentTable, parentID, func() (blogd.List[T], error) { return runList(ctx, c, l, p, scan) })
 }
 
 // nestedList runs a list query under a parent resource. An empty page

@@ -59,12 +59,8 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) (bl
 	var fs filters
 	fs.add(f.CategoryID, "u.id IN (SELECT pc.user_id FROM post_categories pc WHERE pc.category_id = ?)")
 	fs.add(f.RoleID, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
-	l := listSpec{cols: userColumns, from: " FROM users u WHERE 1 = 1", args: fs.args, id: "u.id"}
-	if w := fs.where(); w != "" {
-		l.from += " AND " + w
-	} else {
-		l.whole = pageUsers
-	}
+	l := listSpec{cols: userColumns, from: " FROM users u WHERE 1 = 1", id: "u.id"}
+	fs.narrow(&l, pageUsers)
 	users, err := runList(ctx, s.reader(), l, p, scanUser)
 	if err != nil {
 		return users, fmt.Errorf("list users: %w", err)
