@@ -107,6 +107,8 @@ const (
 	msgValidationFailed = "validation failed"
 	msgNotJSON          = "the body must be JSON: send Content-Type: application/json"
 	msgOutOfRange       = "integer out of range"
+	msgBadCredentials   = "Incorrect username or password"
+	msgSignInThrottled  = "Too many failed sign-ins for this username; try again later"
 )
 
 // maxEchoedValue is the longest value, in bytes, that an error repeats.

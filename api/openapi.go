@@ -59,10 +59,10 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	case http.StatusUnauthorized:
 		if op.OperationID == "create-token" {
 			return "Incorrect username or password; the same answer whether the username exists or not.",
-				"Incorrect username or password"
+				msgBadCredentials
 		}
 		return "No token, or a malformed, unknown, revoked or expired one. The answer carries WWW-Authenticate: Bearer.",
-			"Missing, invalid or expired bearer token"
+			unauthenticatedDetail
 	case http.StatusForbidden:
 		return "The caller's token is valid, but the caller may not do this.", blogd.ErrAdminsOnly.Detail
 	case http.StatusNotFound:
@@ -84,7 +84,7 @@ func describeError(op *huma.Operation, status int) (description, detail string) 
 	case http.StatusTooManyRequests:
 		if op.OperationID == "create-token" {
 			return "Too many failed sign-ins for this username from this address: wait the Retry-After header's seconds.",
-				"Too many failed sign-ins for this username; try again later"
+				msgSignInThrottled
 		}
 		return "Too many requests from this client address: wait the Retry-After header's seconds.", msgRateLimited
 	case http.StatusPreconditionFailed:

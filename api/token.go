@@ -227,7 +227,7 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	addr := clientAddr(r)
 	if wait := s.auth.throttle.blocked(username, addr); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		writeProblem(w, http.StatusTooManyRequests, "Too many failed sign-ins for this username; try again later")
+		writeProblem(w, http.StatusTooManyRequests, msgSignInThrottled)
 		return
 	}
 	ctx := r.Context()
@@ -240,7 +240,7 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.auth.throttle.fail(username, addr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="blogd"`)
-		writeProblem(w, http.StatusUnauthorized, "Incorrect username or password")
+		writeProblem(w, http.StatusUnauthorized, msgBadCredentials)
 		return
 	}
 	s.auth.throttle.reset(username, addr)
