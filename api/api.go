@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/blogd/blogd/internal/docsui"
@@ -163,11 +164,21 @@ func Document(path, version string) ([]byte, error) {
 	return rec.Body.Bytes(), nil
 }
 
+// answerBuffers recycles the buffers that reads are written into.
+var answerBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
 // jsonFormat writes response bodies with segmentio/encoding/json and reads
 // request bodies with encoding/json, more strictly than huma's default
 // (decodeJSON).
 var jsonFormat = huma.Format{
 	Marshal: func(w io.Writer, v any) error {
+		buf := answerBuffers.Get().(*[]byte)
+		defer answerBuffers.Put(buf)
+		if b, ok := appendReads((*buf)[:0], v); ok {
+			*buf = append(b, '\n')
+			_, err := w.Write(*buf)
+			return err
+		}
 		enc := fastjson.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		return enc.Encode(v)

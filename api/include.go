@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -14,6 +13,7 @@ import (
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
+	fastjson "github.com/segmentio/encoding/json"
 )
 
 // Relations on request: a read's include names dot paths of the relation
@@ -170,11 +170,15 @@ func (r *read) Key() blogd.Key { return r.key }
 
 // MarshalJSON writes the resource's object with the embedded relations
 // added as fields.
-func (r *read) MarshalJSON() ([]byte, error) {
+func (r *read) MarshalJSON() ([]byte, error) { return r.appendJSON(nil), nil }
+
+// appendJSON appends the resource's object, with the embedded relations
+// added as fields, to b: a whole answer is written into one buffer, with no
+// copy of an embedded object into its parent's.
+func (r *read) appendJSON(b []byte) []byte {
 	if len(r.embed) == 0 {
-		return r.self, nil
+		return append(b, r.self...)
 	}
-	b := make([]byte, 0, len(r.self)+64*len(r.embed))
 	b = append(b, r.self[:len(r.self)-1]...) // without its closing brace
 	for _, e := range r.embed {
 		b = append(b, ',')
@@ -184,22 +188,14 @@ func (r *read) MarshalJSON() ([]byte, error) {
 		case !e.many && e.one == nil:
 			b = append(b, "null"...)
 		case !e.many:
-			one, err := e.one.MarshalJSON()
-			if err != nil {
-				return nil, err
-			}
-			b = append(b, one...)
+			b = e.one.appendJSON(b)
 		default:
 			b = append(b, '[')
 			for i, row := range e.list {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				item, err := row.MarshalJSON()
-				if err != nil {
-					return nil, err
-				}
-				b = append(b, item...)
+				b = row.appendJSON(b)
 			}
 			b = append(b, "],"...)
 			b = strconv.AppendQuote(b, e.name+"_next")
@@ -211,7 +207,7 @@ func (r *read) MarshalJSON() ([]byte, error) {
 			}
 		}
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // newRead is a read of row, as the caller of ctx may see it.
@@ -219,11 +215,10 @@ func newRead(ctx context.Context, row blogd.Keyed) (*read, error) {
 	if u, ok := row.(blogd.User); ok {
 		row = visible(ctx, u)[0]
 	}
-	var buf bytes.Buffer
-	if err := jsonFormat.Marshal(&buf, row); err != nil {
+	self, err := fastjson.Append(make([]byte, 0, 256), row, 0)
+	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
-	self := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	k := row.Key()
 	return &read{self: self, key: k, id: k.ID}, nil
 }
@@ -495,4 +490,30 @@ func readResource(op *huma.Operation) (store.Resource, bool) {
 	}
 	name = strings.ToLower(strings.TrimPrefix(name, "Linked"))
 	return store.Resource(name), true
+}
+
+// readAppender is a read, as wrapped for its answer's schema.
+type readAppender interface{ appendJSON([]byte) []byte }
+
+var readAppenderType = reflect.TypeFor[readAppender]()
+
+// appendReads appends v to b when it is a read or a list of reads (which
+// are written without the encoder, that would check and copy each
+// object again), and reports whether it was.
+func appendReads(b []byte, v any) ([]byte, bool) {
+	if r, ok := v.(readAppender); ok {
+		return r.appendJSON(b), true
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice || !rv.Type().Elem().Implements(readAppenderType) {
+		return b, false
+	}
+	b = append(b, '[')
+	for i := range rv.Len() {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = rv.Index(i).Interface().(readAppender).appendJSON(b)
+	}
+	return append(b, ']'), true
 }

@@ -32,6 +32,12 @@ type dialect interface {
 	// order (page_ids itself is unordered). Its arguments are the page's
 	// limit and skip, in that order, as pageArgs gives them.
 	pageIDs(table pageableTable) string
+	// firstRows returns a query of the first rows of many relation rel for
+	// each parent in idtable(?), at most its second argument per parent:
+	// the parent's id and then cols, in no order. Each parent's rows are one
+	// short range of the index on rel's parent column, so that a parent
+	// with many rows costs no more than one with few.
+	firstRows(rel Relation, cols string) string
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error

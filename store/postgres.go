@@ -79,6 +79,15 @@ func (postgresDialect) ids(ids []int64) any {
 	return "{" + s[1:len(s)-1] + "}"
 }
 
+// firstRows reads each parent's first rows in a LATERAL subquery with a
+// LIMIT: one index range per parent. (The correlated IN that SQLite runs
+// well is a filter over every row here.)
+func (postgresDialect) firstRows(rel Relation, cols string) string {
+	return `SELECT ids.value, w.* FROM (SELECT value FROM idtable(?)) ids CROSS JOIN LATERAL (
+		SELECT ` + cols + ` FROM ` + rel.table + ` ` + rel.joins + `
+		WHERE ` + rel.parent + ` = ids.value ORDER BY ` + rel.order + ` LIMIT ?) w`
+}
+
 // pageIDs skips from the start of the primary key: count(*) would read
 // every row, as the skip does.
 func (postgresDialect) pageIDs(table pageableTable) string {

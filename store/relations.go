@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -39,41 +40,44 @@ type Relation struct {
 	// Target is the resource of its rows.
 	Target Resource
 
-	// parent is the column of the parent's id in from; from is the FROM
-	// clause (with its joins) whose rows are the relation's, the target
-	// under its alias (see targets).
-	parent, from string
+	// The relation's rows are those of table (under its alias) joined by
+	// joins to the target's (under its alias, see targets); parent is
+	// table's column holding the parent's id. For a many relation, order
+	// is table's column that equals the target's id, in the order of an
+	// index that starts with parent, and key the columns that identify a
+	// row of table (see dialect.firstRows).
+	table, joins, parent, order, key string
 }
 
 // relations lists the relations of each resource, in the order the
 // contract lists them.
 var relations = map[Resource][]Relation{
 	ResourceUser: {
-		{Name: "profile", Target: ResourceProfile, parent: "pr.user_id", from: "profiles pr"},
-		{Name: "posts", Many: true, Target: ResourcePost, parent: "p.user_id", from: "posts p"},
-		{Name: "comments", Many: true, Target: ResourceComment, parent: "c.user_id", from: "comments c"},
-		{Name: "roles", Many: true, Target: ResourceRole, parent: "ur.user_id",
-			from: "user_roles ur JOIN roles x ON x.id = ur.role_id"},
+		{Name: "profile", Target: ResourceProfile, table: "profiles pr", parent: "pr.user_id"},
+		{Name: "posts", Many: true, Target: ResourcePost, table: "posts p", parent: "p.user_id", order: "p.id", key: "p.id"},
+		{Name: "comments", Many: true, Target: ResourceComment, table: "comments c", parent: "c.user_id", order: "c.id", key: "c.id"},
+		{Name: "roles", Many: true, Target: ResourceRole, table: "user_roles ur", joins: "JOIN roles x ON x.id = ur.role_id",
+			parent: "ur.user_id", order: "ur.role_id", key: "ur.user_id, ur.role_id"},
 	},
 	ResourcePost: {
-		{Name: "author", Target: ResourceUser, parent: "p.id", from: "posts p JOIN users u ON u.id = p.user_id"},
-		{Name: "categories", Many: true, Target: ResourceCategory, parent: "pc.post_id",
-			from: "post_categories pc JOIN categories x ON x.id = pc.category_id"},
-		{Name: "comments", Many: true, Target: ResourceComment, parent: "c.post_id", from: "comments c"},
+		{Name: "author", Target: ResourceUser, table: "posts p", joins: "JOIN users u ON u.id = p.user_id", parent: "p.id"},
+		{Name: "categories", Many: true, Target: ResourceCategory, table: "post_categories pc",
+			joins: "JOIN categories x ON x.id = pc.category_id", parent: "pc.post_id", order: "pc.category_id", key: "pc.post_id, pc.category_id"},
+		{Name: "comments", Many: true, Target: ResourceComment, table: "comments c", parent: "c.post_id", order: "c.id", key: "c.id"},
 	},
 	ResourceComment: {
-		{Name: "author", Target: ResourceUser, parent: "r.id", from: "comments r JOIN users u ON u.id = r.user_id"},
-		{Name: "post", Target: ResourcePost, parent: "r.id", from: "comments r JOIN posts p ON p.id = r.post_id"},
-		{Name: "parent", Target: ResourceComment, parent: "r.id", from: "comments r JOIN comments c ON c.id = r.parent_id"},
-		{Name: "replies", Many: true, Target: ResourceComment, parent: "c.parent_id", from: "comments c"},
+		{Name: "author", Target: ResourceUser, table: "comments r", joins: "JOIN users u ON u.id = r.user_id", parent: "r.id"},
+		{Name: "post", Target: ResourcePost, table: "comments r", joins: "JOIN posts p ON p.id = r.post_id", parent: "r.id"},
+		{Name: "parent", Target: ResourceComment, table: "comments r", joins: "JOIN comments c ON c.id = r.parent_id", parent: "r.id"},
+		{Name: "replies", Many: true, Target: ResourceComment, table: "comments c", parent: "c.parent_id", order: "c.id", key: "c.id"},
 	},
 	ResourceCategory: {
-		{Name: "posts", Many: true, Target: ResourcePost, parent: "pc.category_id",
-			from: "post_categories pc JOIN posts p ON p.id = pc.post_id"},
+		{Name: "posts", Many: true, Target: ResourcePost, table: "post_categories pc", joins: "JOIN posts p ON p.id = pc.post_id",
+			parent: "pc.category_id", order: "pc.post_id", key: "pc.post_id, pc.category_id"},
 	},
 	ResourceRole: {
-		{Name: "users", Many: true, Target: ResourceUser, parent: "ur.role_id",
-			from: "user_roles ur JOIN users u ON u.id = ur.user_id"},
+		{Name: "users", Many: true, Target: ResourceUser, table: "user_roles ur", joins: "JOIN users u ON u.id = ur.user_id",
+			parent: "ur.role_id", order: "ur.user_id", key: "ur.user_id, ur.role_id"},
 	},
 }
 
@@ -160,14 +164,11 @@ func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int)
 	var q string
 	args := []any{c.d.ids(uniqueIDs(ids))}
 	if rel.Many {
-		// One row more than the limit per parent tells whether more follow.
-		q = `SELECT * FROM (SELECT ` + rel.parent + ` AS embed_parent, ` + t.cols + `,
-				row_number() OVER (PARTITION BY ` + rel.parent + ` ORDER BY ` + t.id + `) AS embed_n
-			FROM ` + rel.from + ` WHERE ` + rel.parent + ` IN (SELECT value FROM idtable(?))) w
-			WHERE embed_n <= ? ORDER BY embed_parent, embed_n`
+		// One row more than the limit tells whether more follow.
+		q = c.d.firstRows(rel, t.cols)
 		args = append(args, limit+1)
 	} else {
-		q = `SELECT ` + rel.parent + `, ` + t.cols + ` FROM ` + rel.from +
+		q = `SELECT ` + rel.parent + `, ` + t.cols + ` FROM ` + rel.table + ` ` + rel.joins +
 			` WHERE ` + rel.parent + ` IN (SELECT value FROM idtable(?))`
 	}
 	rows, err := c.query(ctx, q, args...)
@@ -176,24 +177,23 @@ func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var parent, n int64
-		var extra []any
-		if rel.Many {
-			extra = []any{&n}
-		}
-		row, err := t.scan(rows, &parent, extra...)
+		var parent int64
+		row, err := t.scan(rows, &parent)
 		if err != nil {
 			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 		}
-		e := out[parent]
-		if rel.Many && n > int64(limit) {
-			e.More = true
-			continue
-		}
-		e.Rows = append(e.Rows, row)
+		out[parent].Rows = append(out[parent].Rows, row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	}
+	if rel.Many {
+		for _, e := range out {
+			slices.SortFunc(e.Rows, func(a, b blogd.Keyed) int { return cmp.Compare(a.Key().ID, b.Key().ID) })
+			if len(e.Rows) > limit {
+				e.Rows, e.More = e.Rows[:limit], true
+			}
+		}
 	}
 	return out, nil
 }
