@@ -57,12 +57,14 @@ type Page struct {
 // Sort is the order of a list.
 type Sort string
 
-// The orders of lists: by id, every list; by creation time, posts.
+// The orders of lists: by id, every list; by creation time, posts; by
+// relevance (best first, then id), a search.
 const (
 	SortID            Sort = "id"
 	SortIDDesc        Sort = "-id"
 	SortCreatedAt     Sort = "created_at"
 	SortCreatedAtDesc Sort = "-created_at"
+	SortRelevance     Sort = "relevance"
 )
 
 // Desc reports whether s is a descending order.
@@ -72,10 +74,11 @@ func (s Sort) Desc() bool { return strings.HasPrefix(string(s), "-") }
 func (s Sort) ByTime() bool { return strings.TrimPrefix(string(s), "-") == string(SortCreatedAt) }
 
 // Key is the position of a row in a sorted list: its id and, for lists by
-// creation time, its created_at.
+// creation time, its created_at, for a search by relevance, its score.
 type Key struct {
 	ID        int64
 	CreatedAt time.Time
+	Score     float64
 }
 
 // Keyed is a row of a list, which knows its position.

@@ -51,3 +51,38 @@ func (x Post) Updated() time.Time { return x.UpdatedAt }
 // Bare is the post without its author and categories, for a read whose
 // include names what to embed instead.
 func (p PostWithRelations) Bare() Keyed { return p.Post }
+
+// PostFound is a post that a search found, with author and categories, a
+// snippet of its text around the words found, and its relevance.
+type PostFound struct {
+	PostWithRelations
+	// Snippet is an excerpt with the words found in <mark></mark>, the
+	// rest HTML-escaped.
+	Snippet string `json:"snippet" example:"Use <mark>eager</mark> <mark>loading</mark> to avoid the N+1 &lt;problem&gt;…" doc:"with q: an excerpt around the words found, each in <mark></mark>, the rest HTML-escaped"`
+	// Score is its relevance to the search: higher is better.
+	Score float64 `json:"-"`
+}
+
+// Key is the post's position in a search's answer.
+func (p PostFound) Key() Key {
+	k := p.Post.Key()
+	k.Score = p.Score
+	return k
+}
+
+// Bare is the post found without its default author and categories.
+func (p PostFound) Bare() Keyed { return PostHit{Post: p.Post, Snippet: p.Snippet, Score: p.Score} }
+
+// PostHit is a post that a search found, without author and categories.
+type PostHit struct {
+	Post
+	Snippet string  `json:"snippet" example:"Use <mark>eager</mark> <mark>loading</mark> to avoid the N+1 &lt;problem&gt;…"`
+	Score   float64 `json:"-"`
+}
+
+// Key is the post's position in a search's answer.
+func (p PostHit) Key() Key {
+	k := p.Post.Key()
+	k.Score = p.Score
+	return k
+}

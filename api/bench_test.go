@@ -104,6 +104,10 @@ func BenchmarkRequests(b *testing.B) {
 		{"user_include", func(i int64) string {
 			return fmt.Sprintf("/users/%d?include=profile,roles,posts.categories", 1+i%int64(n.Users))
 		}},
+		{"search_posts", func(int64) string { return "/posts?q=post&limit=20" }},
+		{"search_posts_rare", func(i int64) string {
+			return "/posts?q=" + []string{"coffee", "failover", "garden%20OR%20river", "%22group%20commit%22"}[i%4] + "&limit=20"
+		}},
 	}
 	for _, s := range scenarios {
 		b.Run(s.name, func(b *testing.B) {

@@ -377,6 +377,13 @@ func rowSchema(r huma.Registry, res store.Resource, name string, t reflect.Type,
 		})
 	}
 	r.Map()[name] = s
+	if top && res == store.ResourcePost { // a post that a search found
+		snippet := r.Schema(reflect.TypeFor[blogd.PostFound](), false, "")
+		if snippet.Ref != "" {
+			snippet = r.SchemaFromRef(snippet.Ref)
+		}
+		s.Properties["snippet"] = snippet.Properties["snippet"]
+	}
 	for _, rel := range store.Relations(res) {
 		target := readSchema(r, rel.Target, false)
 		if rel.Many {

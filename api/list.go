@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -49,6 +50,40 @@ type PostPageQuery struct {
 
 // Resolve checks the cursor and keeps what the next page's link needs.
 func (q *PostPageQuery) Resolve(ctx huma.Context) []error { return q.resolve(ctx, q.Sort) }
+
+// PostSearchQuery is the search, paging and order of GET /posts: with q,
+// the posts that q finds, best first unless sort says otherwise.
+type PostSearchQuery struct {
+	PageFields
+	Sort string `query:"sort" enum:"relevance,id,-id,created_at,-created_at" doc:"order: by relevance (best first, then id; only with q, and its default), by id, or by creation time (then id), ascending or (with -) descending; id without q"`
+	Q    string `query:"q" maxLength:"1000" doc:"full-text search of the title and content: words are ANDed; \"a phrase\"; -word or -\"a phrase\" excludes; OR between two words or phrases; case and accents are ignored, English words match their other forms; each post found has a snippet"`
+
+	search search.Query // the parsed q
+}
+
+// Resolve parses q and checks the cursor against the order.
+func (q *PostSearchQuery) Resolve(ctx huma.Context) []error {
+	sort := q.Sort
+	if u := ctx.URL(); u.Query().Has("q") && len(q.Q) <= search.MaxLength { // a longer q is refused by its schema
+		parsed, err := search.Parse(q.Q)
+		if err != nil {
+			return []error{&huma.ErrorDetail{Location: "query.q", Message: err.Error(), Value: q.Q}}
+		}
+		q.search = parsed
+		if sort == "" {
+			sort = string(blogd.SortRelevance)
+		}
+	}
+	switch sort {
+	case "":
+		sort = string(blogd.SortID)
+	case string(blogd.SortRelevance):
+		if q.search.All == nil {
+			return []error{&huma.ErrorDetail{Location: "query.sort", Message: "sort=relevance orders a search: give q", Value: sort}}
+		}
+	}
+	return q.resolve(ctx, sort)
+}
 
 // IDPageInput is a nested list: the parent's id, a page and what to embed.
 type IDPageInput struct {
@@ -103,7 +138,7 @@ func (f *PageFields) resolve(ctx huma.Context, sort string) []error {
 		return []error{&huma.ErrorDetail{Location: "query.after",
 			Message: "this cursor belongs to another list (another path or other filters)"}}
 	}
-	f.after = &blogd.Key{ID: c.ID, CreatedAt: c.Time}
+	f.after = &blogd.Key{ID: c.ID, CreatedAt: c.Time, Score: c.Score}
 	return nil
 }
 
@@ -146,15 +181,19 @@ func cursorAfter(u *url.URL, sort blogd.Sort, last blogd.Key) string {
 	if sort.ByTime() {
 		c.Time = last.CreatedAt
 	}
+	if sort == blogd.SortRelevance {
+		c.Score = last.Score
+	}
 	return c.encode()
 }
 
 // cursor is the position of a row in one list, in one order. Clients get it
 // base64url-encoded with a checksum, and treat it as opaque.
 type cursor struct {
-	Sort string    `json:"s"`
-	ID   int64     `json:"i"`
-	Time time.Time `json:"t,omitzero"`
+	Sort  string    `json:"s"`
+	ID    int64     `json:"i"`
+	Time  time.Time `json:"t,omitzero"`
+	Score float64   `json:"r,omitzero"`
 	// List identifies the list: its path and filters (listScope).
 	List string `json:"l"`
 }

@@ -5,13 +5,14 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
 	"github.com/danielgtaylor/huma/v2"
 )
 
 const tagPosts = "posts"
 
 type listPostsInput struct {
-	PostPageQuery
+	PostSearchQuery
 	IncludeQuery
 	UserID     int64 `query:"user_id" minimum:"1" doc:"only this user's posts (an unknown user gives [])"`
 	CategoryID int64 `query:"category_id" minimum:"1" doc:"only posts in this category (an unknown category gives [])"`
@@ -43,6 +44,14 @@ func (s *server) registerPosts(a huma.API) {
 	register(a, s, getOp("list-posts", "/posts", "List posts with author and categories eager-loaded", tagPosts),
 		func(ctx context.Context, in *listPostsInput) (*listBody[postRead], error) {
 			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
+			if in.search.All != nil {
+				l, err := s.store.SearchPosts(ctx, in.search, f, in.page())
+				h := search.NewHighlighter(in.search)
+				for i, p := range l.Items {
+					l.Items[i].Snippet = h.Snippet(p.Title, p.Content)
+				}
+				return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)
+			}
 			if in.nodes != nil { // the include says what to embed: the posts alone, one statement
 				l, err := s.store.PostsOnly(ctx, f, in.page())
 				return readList(ctx, s, in.IncludeQuery, &in.PageFields, asPostRead, l, err)

@@ -207,6 +207,7 @@ const (
 	ListPostsParamsSortId             ListPostsParamsSort = "id"
 	ListPostsParamsSortMinusCreatedAt ListPostsParamsSort = "-created_at"
 	ListPostsParamsSortMinusId        ListPostsParamsSort = "-id"
+	ListPostsParamsSortRelevance      ListPostsParamsSort = "relevance"
 )
 
 // Valid indicates whether the value is a known member of the ListPostsParamsSort enum.
@@ -219,6 +220,8 @@ func (e ListPostsParamsSort) Valid() bool {
 	case ListPostsParamsSortMinusCreatedAt:
 		return true
 	case ListPostsParamsSortMinusId:
+		return true
+	case ListPostsParamsSortRelevance:
 		return true
 	default:
 		return false
@@ -987,6 +990,11 @@ type PostRead struct {
 	// Id Example: 1
 	Id int64 `json:"id"`
 
+	// Snippet with q: an excerpt around the words found, each in <mark></mark>, the rest HTML-escaped
+	//
+	// Example: Use <mark>eager</mark> <mark>loading</mark> to avoid the N+1 &lt;problem&gt;…
+	Snippet *string `json:"snippet,omitempty"`
+
 	// Title Example: Relationships in Go
 	Title string `json:"title"`
 
@@ -1560,8 +1568,11 @@ type ListPostsParams struct {
 	// Count exact: the number of rows of the whole list, in X-Total-Count
 	Count *ListPostsParamsCount `form:"count,omitempty" json:"count,omitempty"`
 
-	// Sort order: by id or by creation time (then id), ascending or (with -) descending
+	// Sort order: by relevance (best first, then id; only with q, and its default), by id, or by creation time (then id), ascending or (with -) descending; id without q
 	Sort *ListPostsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Q full-text search of the title and content: words are ANDed; "a phrase"; -word or -"a phrase" excludes; OR between two words or phrases; case and accents are ignored, English words match their other forms; each post found has a snippet
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
 	// Include relations to embed, comma-separated dot paths such as author,comments.author (at most 8 paths, 3 deep); see the operation's description for those it has
 	Include *string `form:"include,omitempty" json:"include,omitempty"`
@@ -4747,6 +4758,18 @@ func NewListPostsRequest(server string, params *ListPostsParams) (*http.Request,
 		if params.Sort != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

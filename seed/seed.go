@@ -55,20 +55,53 @@ func (c Counts) String() string {
 // (users, posts and comments) are done.
 type Progress func(done, total int)
 
-var words = strings.Fields(`alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi
-	omicron pi rho sigma tau upsilon phi chi psi omega sqlite fastapi sqlalchemy relation join cascade
-	index query session model schema router post comment reply category profile user role table column
-	foreign primary key eager lazy load select insert update delete commit rollback`)
+// words is the vocabulary of the seed's texts, the most frequent first:
+// English words of every kind, with the inflections (load, loads, loaded,
+// loading) that a search stems, and the guide's technical terms, so that a
+// search of the seeded data finds few posts or many, as on a real blog.
+var words = strings.Fields(`the of and to a in is that for it with as was on be by this are at
+	from or have an not but they which you one can all were we there when your their more has
+	would what about so if will been into only other some time these could than then like them
+	just two first new way also after use many over such how most because any work even well
+	database query post comment user model table session index join relation category profile
+	role schema column key data load loads loaded loading select selected insert inserted update
+	updated delete deleted commit committed rollback cascade eager lazy lazily foreign primary
+	many-to-many one-to-many relationship relationships association parent child children tree
+	reply replies thread threads author authors page pages cursor cursors limit offset order
+	fast faster slow slower speed performance latency cache cached caching memory disk write
+	writes writing written read reads reading server servers client clients request requests
+	response responses error errors test tests testing tested deploy deployed deploying release
+	version migration migrations upgrade backup restore replica replicas primary failover lock
+	locks locking transaction transactions isolation consistent consistency connection
+	connections connect connected pool pooling batch batches group commit latency throughput
+	python go golang sqlite postgresql postgres fastapi sqlalchemy pydantic router routers
+	endpoint endpoints api http json schema validation valid invalid input output field fields
+	type types struct function functions method methods package packages module modules library
+	libraries framework frameworks pattern patterns design designs layout file files folder
+	learn learned learning teach guide guides tutorial example examples problem problems
+	solution solutions question questions answer answers idea ideas note notes lesson lessons
+	run runs running ran build builds building built start started starting stop stopped
+	measure measured measuring count counted counting search searched searching find found
+	finding filter filtered filtering sort sorted sorting rank ranked ranking match matched
+	simple simpler complex clear clearly careful carefully small smaller large larger real
+	production service services team teams project projects user's people week year day today
+	morning evening night coffee tea garden city river mountain travel travelled book books
+	music friend friends family home kitchen recipe bread walk walked running shoes weather`)
 
 var places = []string{"Berlin", "Lagos", "Lima", "Osaka", "Oslo", "Pune", "Quito", "Tunis"}
 
+// sentence is between lo and hi words of the vocabulary, drawn with Zipf's
+// law as a language's words are (a few very common, most rare), the first
+// capitalized and a full stop at the end.
 func sentence(rng *rand.Rand, lo, hi int) string {
+	zipf := rand.NewZipf(rng, 1.1, 2, uint64(len(words)-1))
 	n := lo + rng.IntN(hi-lo+1)
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = words[rng.IntN(len(words))]
+		parts[i] = words[zipf.Uint64()]
 	}
-	return strings.Join(parts, " ")
+	parts[0] = strings.ToUpper(parts[0][:1]) + parts[0][1:]
+	return strings.Join(parts, " ") + "."
 }
 
 // Validate reports a Spec that cannot be run.

@@ -106,7 +106,7 @@ func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) (blo
 // is marked MoreReplies.
 func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, depth int) (blogd.List[*blogd.CommentThread], error) {
 	c := s.reader()
-	cond, condArgs, tail, tailArgs := pageSQL(p, "id", "created_at")
+	cond, condArgs, tail, tailArgs := pageSQL(p, "id", "created_at", "")
 	if cond != "" {
 		cond = " AND " + cond
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
 	"github.com/pressly/goose/v3"
 )
 
@@ -38,6 +39,12 @@ type dialect interface {
 	// short range of the index on rel's parent column, so that a parent
 	// with many rows costs no more than one with few.
 	firstRows(rel Relation, cols string) string
+	// searchPosts returns the FROM clause of a search of posts for q (posts
+	// under alias p, and what the search needs), its relevance (higher is
+	// better) and its arguments; searchMatch is the condition that keeps
+	// the posts found, to start the WHERE clause with.
+	searchPosts(q search.Query) (from, score string, args []any)
+	searchMatch() string
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error

@@ -60,10 +60,11 @@ type listSpec struct {
 	cols string // the SELECT list
 	// from is FROM, joins and a WHERE clause (" WHERE 1 = 1" when nothing
 	// filters), with its arguments.
-	from string
-	args []any
-	id   string // the id column that orders the list, "p.id"
-	time string // the creation-time column that orders it for the time sorts, or ""
+	from  string
+	args  []any
+	id    string // the id column that orders the list, "p.id"
+	time  string // the creation-time column that orders it for the time sorts, or ""
+	score string // the relevance that orders a search by relevance, or ""
 	// whole, when set, says that the list is all of that table (with no
 	// argument to from), which pageIDs pages without walking the skip.
 	whole pageableTable
@@ -75,11 +76,11 @@ type listSpec struct {
 func runList[T any](ctx context.Context, c conn, l listSpec, p blogd.Page, scan func(*sql.Rows, *T) error) (blogd.List[T], error) {
 	var q string
 	var args []any
-	if l.whole != "" && p.After == nil && !p.Sort.Desc() && !p.Sort.ByTime() {
+	if l.whole != "" && p.After == nil && (p.Sort == "" || p.Sort == blogd.SortID) {
 		q = c.d.pageIDs(l.whole) + "SELECT " + l.cols + l.from + " AND " + l.id + " IN (SELECT id FROM page_ids) ORDER BY " + l.id
 		args = []any{p.Limit + 1, p.Skip}
 	} else {
-		cond, condArgs, tail, tailArgs := pageSQL(p, l.id, l.time)
+		cond, condArgs, tail, tailArgs := pageSQL(p, l.id, l.time, l.score)
 		q = "SELECT " + l.cols + l.from
 		if cond != "" {
 			q += " AND " + cond
@@ -101,17 +102,24 @@ func runList[T any](ctx context.Context, c conn, l listSpec, p blogd.Page, scan 
 }
 
 // pageSQL is the SQL of page p of a list ordered by idCol, or, for the time
-// sorts, by timeCol then idCol. cond is the keyset condition that starts the
+// sorts, by timeCol then idCol, or, by relevance, by scoreCol (best, that
+// is highest, first) then idCol. cond is the keyset condition that starts the
 // page after p.After ("" without a cursor), to AND into the WHERE clause,
 // with condArgs; tail is ORDER BY ... LIMIT ... [OFFSET ...], with
 // tailArgs, asking one row more than the page (see pageOf).
-func pageSQL(p blogd.Page, idCol, timeCol string) (cond string, condArgs []any, tail string, tailArgs []any) {
+func pageSQL(p blogd.Page, idCol, timeCol, scoreCol string) (cond string, condArgs []any, tail string, tailArgs []any) {
 	dir, cmp := "", ">"
 	if p.Sort.Desc() {
 		dir, cmp = " DESC", "<"
 	}
 	order := idCol + dir
-	if p.Sort.ByTime() {
+	if p.Sort == blogd.SortRelevance {
+		order = scoreCol + " DESC, " + idCol
+		if p.After != nil {
+			cond = "(" + scoreCol + " < ? OR (" + scoreCol + " = ? AND " + idCol + " > ?))"
+			condArgs = []any{p.After.Score, p.After.Score, p.After.ID}
+		}
+	} else if p.Sort.ByTime() {
 		order = timeCol + dir + ", " + idCol + dir
 		if p.After != nil {
 			cond = "(" + timeCol + ", " + idCol + ") " + cmp + " (?, ?)"

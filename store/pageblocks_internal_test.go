@@ -40,10 +40,7 @@ func pageBlocksWrong(ctx context.Context, db *sql.DB, table string) ([]int64, er
 // triggers from the start.
 func TestPageBlocksBackfill(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "blogd.db")+"?_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := sql.OpenDB(dsnConnector{drv: newSQLiteDriver(), dsn: "file:" + filepath.Join(t.TempDir(), "blogd.db") + "?_pragma=foreign_keys(1)"})
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	fsys, err := fs.Sub(migrations, "migrations/sqlite")

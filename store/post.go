@@ -39,7 +39,7 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) (bl
 	c := s.reader()
 	posts, err := runList(ctx, c, l, p, scanPostWithAuthor)
 	if err == nil {
-		err = loadCategoryRefs(ctx, c, posts.Items)
+		err = loadCategoryRefs(ctx, c, posts.Items, itself)
 	}
 	if err != nil {
 		return posts, fmt.Errorf("list posts: %w", err)
@@ -65,7 +65,7 @@ func post(ctx context.Context, c conn, id int64) (blogd.PostWithRelations, error
 	if len(posts) == 0 {
 		return blogd.PostWithRelations{}, notFound(tablePosts)
 	}
-	if err := loadCategoryRefs(ctx, c, posts); err != nil {
+	if err := loadCategoryRefs(ctx, c, posts, itself); err != nil {
 		return blogd.PostWithRelations{}, err
 	}
 	return posts[0], nil
@@ -75,18 +75,21 @@ func post(ctx context.Context, c conn, id int64) (blogd.PostWithRelations, error
 // (the guide's selectinload): the many-to-many relationship through
 // post_categories. It orders by pc.category_id, which equals c.id, so that
 // the links are read in primary-key order instead of being sorted.
-func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelations) error {
+// of(row) is the post of a row of posts.
+func loadCategoryRefs[T any](ctx context.Context, c conn, posts []T, of func(*T) *blogd.PostWithRelations) error {
 	if len(posts) == 0 {
 		return nil
 	}
+	post := func(i int) *blogd.PostWithRelations { return of(&posts[i]) }
 	ids := make([]int64, len(posts))
 	byID := make(map[int64]*blogd.PostWithRelations, len(posts))
-	lo, hi := posts[0].ID, posts[0].ID
+	lo, hi := post(0).ID, post(0).ID
 	for i := range posts {
-		ids[i] = posts[i].ID
+		p := post(i)
+		ids[i] = p.ID
 		lo, hi = min(lo, ids[i]), max(hi, ids[i])
-		posts[i].Categories = []blogd.CategoryRef{}
-		byID[posts[i].ID] = &posts[i]
+		p.Categories = []blogd.CategoryRef{}
+		byID[p.ID] = p
 	}
 	const cols = `SELECT pc.post_id, c.id, c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id `
 	var rows *sql.Rows
@@ -118,6 +121,9 @@ func loadCategoryRefs(ctx context.Context, c conn, posts []blogd.PostWithRelatio
 	}
 	return rows.Err()
 }
+
+// itself is the post of a row of posts that is one.
+func itself(p *blogd.PostWithRelations) *blogd.PostWithRelations { return p }
 
 // UserPosts lists a user's posts: the one-to-many relationship.
 func (s *Store) UserPosts(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Post], error) {

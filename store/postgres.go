@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -87,6 +88,16 @@ func (postgresDialect) firstRows(rel Relation, cols string) string {
 		SELECT ` + cols + ` FROM ` + rel.table + ` ` + rel.joins + `
 		WHERE ` + rel.parent + ` = ids.value ORDER BY ` + rel.order + ` LIMIT ?) w`
 }
+
+// searchPosts matches the posts' tsvector (migration 00007) against q's
+// tsquery, computed once in a subquery. Its relevance is ts_rank, with the
+// title's words (weight A) weighing more than the content's (B).
+func (postgresDialect) searchPosts(q search.Query) (string, string, []any) {
+	expr, args := tsQuery(q)
+	return " FROM (SELECT " + expr + " AS query) q, posts p", "ts_rank(p.search, q.query)", args
+}
+
+func (postgresDialect) searchMatch() string { return "p.search @@ q.query" }
 
 // pageIDs skips from the start of the primary key: count(*) would read
 // every row, as the skip does.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -29,7 +30,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 			return nil, fmt.Errorf("sqlite: the folder %s does not exist", dir)
 		}
 	}
-	var drv driver.Driver = &sqlite.Driver{}
+	var drv driver.Driver = newSQLiteDriver()
 	if opts.WrapDriver != nil {
 		drv = opts.WrapDriver(drv)
 	}
@@ -73,7 +74,8 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true, migrated: migrated}
+	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true, migrated: migrated,
+		searches: newSearchCache()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -101,6 +103,31 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// newSQLiteDriver is the SQLite driver with blogd's functions, on its own
+// connections only: blogd_search_text, which the search index's triggers
+// call (migration 00008).
+func newSQLiteDriver() *sqlite.Driver {
+	d := &sqlite.Driver{}
+	d.MustRegisterDeterministicScalarFunction("blogd_search_text", 1,
+		func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			s, ok := args[0].(string)
+			if !ok {
+				return args[0], nil // NULL stays NULL
+			}
+			return search.IndexText(s), nil
+		})
+	return d
+}
+
+// searchPosts searches the FTS5 index posts_search (migration 00008). Its
+// relevance is bm25 with the title weighing ten times the content, negated
+// so that higher is better.
+func (sqliteDialect) searchPosts(q search.Query) (string, string, []any) {
+	return " FROM posts_search JOIN posts p ON p.id = posts_search.rowid", "-bm25(posts_search, 10.0, 1.0)", []any{fts5Query(q)}
+}
+
+func (sqliteDialect) searchMatch() string { return "posts_search MATCH ?" }
 
 // sqliteDialect is SQLite's dialect: ? placeholders as they are, id lists as
 // JSON arrays read by json_each.

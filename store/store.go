@@ -53,7 +53,9 @@ type Store struct {
 	read  *pool      // readers
 	write *pool      // the writer
 	group *committer // SQLite: batches concurrent write transactions; nil on PostgreSQL
-	d     dialect
+	// searches keeps the rankings of searches (SQLite; nil on PostgreSQL).
+	searches *searchCache
+	d        dialect
 	// detachReads runs reads whatever happens to the caller's context. For
 	// a query on a cancellable context, database/sql starts a goroutine
 	// that waits for the cancellation (Rows.awaitDone); on SQLite that cost

@@ -75,7 +75,7 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) (bl
 // the number of posts in the category.
 func (s *Store) usersByCategory(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.User], error) {
 	c := s.reader()
-	cond, condArgs, tail, tailArgs := pageSQL(p, "pc.user_id", "")
+	cond, condArgs, tail, tailArgs := pageSQL(p, "pc.user_id", "", "")
 	if cond != "" {
 		cond = " AND " + cond
 	}

@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/search"
+)
+
+// SearchPosts lists the posts that q finds, with author and categories
+// eager-loaded, narrowed by f, in page p's order (by relevance, best
+// first, for blogd.SortRelevance): two statements, and one more to count.
+// The snippets are left for the caller to make.
+func (s *Store) SearchPosts(ctx context.Context, q search.Query, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.PostFound], error) {
+	if s.searches != nil && f == (blogd.PostFilter{}) && p.Sort == blogd.SortRelevance {
+		return s.searchRanked(ctx, q, p)
+	}
+	c := s.reader()
+	from, score, args := c.d.searchPosts(q)
+	l := listSpec{cols: postColumns + ", " + score, from: from + " JOIN users u ON u.id = p.user_id WHERE " + c.d.searchMatch(),
+		args: args, id: "p.id", time: "p.created_at", score: score}
+	postFilters(f).narrow(&l, "")
+	found, err := runList(ctx, c, l, p, scanPostFound)
+	if err == nil {
+		err = loadCategoryRefs(ctx, c, found.Items, postOfFound)
+	}
+	if err != nil {
+		return found, fmt.Errorf("search posts: %w", err)
+	}
+	return found, nil
+}
+
+// rankedPost is a post in a search's ranking.
+type rankedPost struct {
+	id    int64
+	score float64
+}
+
+// searchCache keeps the whole ranking of recent searches by relevance
+// without filters, until the index changes. Ranking a word that thousands
+// of posts hold scores every one of them (bm25 reads each post's word
+// counts and length: about 37 ms for 20,000 posts), and a blog's searches
+// repeat far more often than its posts change. The version is
+// search_version, which the index's triggers move in the writing
+// transaction (migration 00008): a ranking computed after that version was
+// read is at least as fresh as the version, so a search never misses a
+// post whose write was answered before it began, nor finds one deleted
+// before it began (a deleted post is also skipped when the page's posts
+// are read). SQLite only: on PostgreSQL every write would update that one
+// row, and wait on it.
+type searchCache struct {
+	mu      sync.Mutex
+	version int64
+	ranked  map[string][]rankedPost
+	bytes   int
+}
+
+// searchCacheBytes bounds the rankings kept: 4 MiB, 260,000 posts found.
+const searchCacheBytes = 4 << 20
+
+func newSearchCache() *searchCache { return &searchCache{ranked: map[string][]rankedPost{}} }
+
+// get returns the ranking of the search match at the index's version.
+func (c *searchCache) get(version int64, match string) ([]rankedPost, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.ranked[match]
+	return r, ok && version == c.version
+}
+
+// put keeps the ranking of the search match, computed at version or later.
+func (c *searchCache) put(version int64, match string, r []rankedPost) {
+	size := len(r)*16 + len(match)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case version < c.version || size > searchCacheBytes:
+		return
+	case version > c.version:
+		c.version, c.ranked, c.bytes = version, map[string][]rankedPost{}, 0
+	}
+	for m, old := range c.ranked { // any, until it fits: maps iterate at random
+		if c.bytes+size <= searchCacheBytes {
+			break
+		}
+		delete(c.ranked, m)
+		c.bytes -= len(old)*16 + len(m)
+	}
+	if old, ok := c.ranked[match]; ok {
+		c.bytes -= len(old)*16 + len(match)
+	}
+	c.ranked[match] = r
+	c.bytes += size
+}
+
+// searchRanked is SearchPosts by relevance without filters, from the
+// search's whole ranking (searchCache), read anew when the index changed:
+// the version, the ranking when not kept, the page's posts and their
+// categories.
+func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) (blogd.List[blogd.PostFound], error) {
+	c := s.reader()
+	var version int64
+	if _, err := c.queryRow(ctx, "SELECT version FROM search_version", nil, &version); err != nil {
+		return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)
+	}
+	match := fts5Query(q)
+	ranked, ok := s.searches.get(version, match)
+	if !ok {
+		var err error
+		ranked, err = queryList(ctx, c, func(rows *sql.Rows, r *rankedPost) error { return rows.Scan(&r.id, &r.score) },
+			`SELECT rowid, -bm25(posts_search, 10.0, 1.0) AS score FROM posts_search
+			WHERE posts_search MATCH ? ORDER BY score DESC, rowid`, match)
+		if err != nil {
+			return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)
+		}
+		s.searches.put(version, match, ranked)
+	}
+	start := min(p.Skip, len(ranked))
+	if a := p.After; a != nil {
+		start = sort.Search(len(ranked), func(i int) bool {
+			r := ranked[i]
+			return r.score < a.Score || (r.score == a.Score && r.id > a.ID)
+		})
+	}
+	page := ranked[start:min(start+p.Limit+1, len(ranked))]
+	ids := make([]int64, len(page))
+	for i, r := range page {
+		ids[i] = r.id
+	}
+	posts, err := queryList(ctx, c, scanPostWithAuthor,
+		"SELECT "+postColumns+" FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id IN (SELECT value FROM idtable(?))", c.d.ids(ids))
+	if err != nil {
+		return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)
+	}
+	byID := make(map[int64]blogd.PostWithRelations, len(posts))
+	for _, post := range posts {
+		byID[post.ID] = post
+	}
+	found := make([]blogd.PostFound, 0, len(page))
+	for _, r := range page {
+		if post, ok := byID[r.id]; ok {
+			found = append(found, blogd.PostFound{PostWithRelations: post, Score: r.score})
+		}
+	}
+	out := pageOf(found, p)
+	if p.Count {
+		out.Total = len(ranked)
+	}
+	if err := loadCategoryRefs(ctx, c, out.Items, postOfFound); err != nil {
+		return out, fmt.Errorf("search posts: %w", err)
+	}
+	return out, nil
+}
+
+func postOfFound(p *blogd.PostFound) *blogd.PostWithRelations { return &p.PostWithRelations }
+
+func scanPostFound(rows *sql.Rows, p *blogd.PostFound) error {
+	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username, &p.Score)
+	p.Author.ID = p.UserID
+	return err
+}
+
+// fts5Query writes q in FTS5's query syntax: each phrase a string in
+// double quotes, groups ANDed, the phrases of a group ORed, and the
+// excluded phrases NOT. The words of a phrase hold only letters, digits and
+// marks (search.Words), so nothing in them is FTS5 syntax: no input
+// reaches the engine as anything but words.
+func fts5Query(q search.Query) string {
+	var b strings.Builder
+	b.WriteString("(")
+	for i, g := range q.All {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString("(")
+		for j, ph := range g {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteString(`"` + ph.Text() + `"`)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(")")
+	for _, ph := range q.None {
+		b.WriteString(` NOT "` + ph.Text() + `"`)
+	}
+	return b.String()
+}
+
+// tsQuery is q as a PostgreSQL tsquery expression, and its arguments: each
+// phrase is phraseto_tsquery of its words, passed as a parameter (so
+// nothing of q is SQL or tsquery syntax), combined with &&, || and !!.
+func tsQuery(q search.Query) (string, []any) {
+	var b strings.Builder
+	var args []any
+	phrase := func(ph search.Phrase) {
+		b.WriteString("phraseto_tsquery('blogd_search', blogd_search_text(CAST(? AS text)))")
+		args = append(args, ph.Text())
+	}
+	for i, g := range q.All {
+		if i > 0 {
+			b.WriteString(" && ")
+		}
+		b.WriteString("(")
+		for j, ph := range g {
+			if j > 0 {
+				b.WriteString(" || ")
+			}
+			phrase(ph)
+		}
+		b.WriteString(")")
+	}
+	for _, ph := range q.None {
+		b.WriteString(" && !!(")
+		phrase(ph)
+		b.WriteString(")")
+	}
+	return b.String(), args
+}
