@@ -152,6 +152,9 @@ func group(items []item) (Query, error) {
 // A word is a run of letters, digits and marks, or one character of a
 // script written without spaces between words.
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || unicode.IsNumber(r)
 }
 
@@ -165,6 +168,9 @@ var cjkRanges = [][2]rune{
 
 // IsCJK reports whether r is a character that is a word of its own.
 func IsCJK(r rune) bool {
+	if r < cjkRanges[0][0] {
+		return false
+	}
 	for _, rg := range cjkRanges {
 		if r >= rg[0] && r <= rg[1] {
 			return true
@@ -178,7 +184,7 @@ type span struct{ start, end int }
 
 // spans lists the words of text.
 func spans(text string) []span {
-	var out []span
+	out := make([]span, 0, len(text)/6)
 	start := -1
 	for i, r := range text {
 		switch {
