@@ -166,60 +166,50 @@ func scanPostFound(rows *sql.Rows, p *blogd.PostFound) error {
 }
 
 // fts5Query writes q in FTS5's query syntax: each phrase a string in
-// double quotes, groups ANDed, the phrases of a group ORed, and the
-// excluded phrases NOT. The words of a phrase hold only letters, digits and
-// marks (search.Words), so nothing in them is FTS5 syntax: no input
-// reaches the engine as anything but words.
+// double quotes. The words of a phrase hold only letters, digits and marks
+// (search.Words), so nothing in them is FTS5 syntax: no input reaches the
+// engine as anything but words.
 func fts5Query(q search.Query) string {
+	return writeQuery(q, " AND ", " OR ", " NOT ", func(b *strings.Builder, ph search.Phrase) {
+		b.WriteString(`"` + ph.Text() + `"`)
+	})
+}
+
+// tsQuery is q as a PostgreSQL tsquery expression, and its arguments: each
+// phrase is phraseto_tsquery of its words, passed as a parameter (so
+// nothing of q is SQL or tsquery syntax).
+func tsQuery(q search.Query) (string, []any) {
+	var args []any
+	expr := writeQuery(q, " && ", " || ", " && !!", func(b *strings.Builder, ph search.Phrase) {
+		b.WriteString("phraseto_tsquery('blogd_search', blogd_search_text(CAST(? AS text)))")
+		args = append(args, ph.Text())
+	})
+	return expr, args
+}
+
+// writeQuery writes q with an engine's operators and phrases: the groups
+// ANDed, the phrases of a group ORed, then each excluded phrase NOT.
+func writeQuery(q search.Query, and, or, not string, phrase func(*strings.Builder, search.Phrase)) string {
 	var b strings.Builder
 	b.WriteString("(")
 	for i, g := range q.All {
 		if i > 0 {
-			b.WriteString(" AND ")
+			b.WriteString(and)
 		}
 		b.WriteString("(")
 		for j, ph := range g {
 			if j > 0 {
-				b.WriteString(" OR ")
+				b.WriteString(or)
 			}
-			b.WriteString(`"` + ph.Text() + `"`)
+			phrase(&b, ph)
 		}
 		b.WriteString(")")
 	}
 	b.WriteString(")")
 	for _, ph := range q.None {
-		b.WriteString(` NOT "` + ph.Text() + `"`)
+		b.WriteString(not + "(")
+		phrase(&b, ph)
+		b.WriteString(")")
 	}
 	return b.String()
-}
-
-// tsQuery is q as a PostgreSQL tsquery expression, and its arguments: each
-// phrase is phraseto_tsquery of its words, passed as a parameter (so
-// nothing of q is SQL or tsquery syntax), combined with &&, || and !!.
-func tsQuery(q search.Query) (string, []any) {
-	var b strings.Builder
-	var args []any
-	phrase := func(ph search.Phrase) {
-		b.WriteString("phraseto_tsquery('blogd_search', blogd_search_text(CAST(? AS text)))")
-		args = append(args, ph.Text())
-	}
-	for i, g := range q.All {
-		if i > 0 {
-			b.WriteString(" && ")
-		}
-		b.WriteString("(")
-		for j, ph := range g {
-			if j > 0 {
-				b.WriteString(" || ")
-			}
-			phrase(ph)
-		}
-		b.WriteString(")")
-	}
-	for _, ph := range q.None {
-		b.WriteString(" && !!(")
-		phrase(ph)
-		b.WriteString(")")
-	}
-	return b.String(), args
 }
