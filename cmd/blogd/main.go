@@ -64,6 +64,7 @@ func commands() []command {
 		{"serve", "create or upgrade the database and serve the API", serveCmd},
 		{"migrate", "apply the database migrations and exit", migrateCmd},
 		{"backup", "write a consistent copy of the SQLite database while it serves", backupCmd},
+		{"copy", "move every row of a SQLite database into a new PostgreSQL one", copyCmd},
 		{"seed", "fill the database with a deterministic demo dataset", seedCmd},
 		{"user", "manage accounts: blogd user create | grant | password (--help for each)", userCmd},
 		{"openapi", "print the API's OpenAPI document (3.1, or 3.0 with --3.0)", openapiCmd},

@@ -39,22 +39,10 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	defer st.Close()
 
-	progress := plainProgress(stderr)
-	var bar *progressbar.ProgressBar
-	if isTerminal(stderr) {
-		bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("seeding"),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
-			progressbar.OptionClearOnFinish())
-		progress = func(done, total int) {
-			bar.ChangeMax(total)
-			bar.Set(done)
-		}
-	}
+	progress, finish := newProgress(stderr, "seed", "users, posts and comments")
 	start := time.Now()
 	counts, err := seed.Run(ctx, st, spec, progress)
-	if bar != nil {
-		bar.Finish()
-	}
+	finish()
 	if blogd.ErrorKind(err) == blogd.KindConflict {
 		return fmt.Errorf("the database already holds rows with the seed's names (%s): seed an empty database, "+
 			"or give --prefix to add a dataset beside them", blogd.ErrorDetail(err))
@@ -68,14 +56,27 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// plainProgress writes a line per step of about a tenth of the work, for
-// logs that are not a terminal.
-func plainProgress(w io.Writer) func(done, total int) {
-	next := 0
-	return func(done, total int) {
-		if done >= next || done == total {
-			fmt.Fprintf(w, "seed: %d/%d users, posts and comments (%d%%)\n", done, total, 100*done/max(1, total))
-			next = done + max(1, total/10)
-		}
+// newProgress reports the progress of a long command on stderr: a
+// progress bar on a terminal, else a line per step of about a tenth of the
+// work, for logs; finish ends it.
+func newProgress(stderr io.Writer, name, unit string) (progress func(done, total int), finish func()) {
+	if !isTerminal(stderr) {
+		next := 0
+		return func(done, total int) {
+			if done >= next {
+				fmt.Fprintf(stderr, "%s: %d/%d %s (%d%%)\n", name, done, total, unit, 100*done/max(1, total))
+				next = min(done+max(1, total/10), total)
+				if done == total {
+					next = total + 1 // said once
+				}
+			}
+		}, func() {}
 	}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription(name),
+		progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("rows"),
+		progressbar.OptionClearOnFinish())
+	return func(done, total int) {
+		bar.ChangeMax(total)
+		bar.Set(done)
+	}, func() { bar.Finish() }
 }

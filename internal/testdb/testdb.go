@@ -47,36 +47,44 @@ var SQLite = Backend{Name: "sqlite", open: func(t testing.TB, opts store.Options
 func Postgres(serverURL string) Backend {
 	return Backend{Name: "postgres", open: func(t testing.TB, opts store.Options) *store.Store {
 		t.Helper()
-		ctx := context.Background()
-		admin, err := sql.Open("pgx", serverURL)
-		if err != nil {
-			t.Fatalf("postgres: %v", err)
-		}
-		t.Cleanup(func() { admin.Close() })
-		b := make([]byte, 6)
-		rand.Read(b)
-		schema := "blogd_test_" + hex.EncodeToString(b)
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-			t.Fatalf("postgres: create schema: %v", err)
-		}
-		t.Cleanup(func() {
-			if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-				t.Errorf("postgres: drop schema: %v", err)
-			}
-		})
-		u, err := url.Parse(serverURL)
-		if err != nil {
-			t.Fatalf("BLOGD_TEST_POSTGRES: %v", err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		st, err := store.OpenPostgres(ctx, u.String(), opts)
+		st, err := store.OpenPostgres(context.Background(), PostgresSchema(t, serverURL), opts)
 		if err != nil {
 			t.Fatalf("open postgres: %v", err)
 		}
 		return st
 	}}
+}
+
+// PostgresSchema creates a new, empty schema on the server at serverURL,
+// dropped when the test ends, and returns the URL of the database with
+// that schema as its search path.
+func PostgresSchema(t testing.TB, serverURL string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := sql.Open("pgx", serverURL)
+	if err != nil {
+		t.Fatalf("postgres: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "blogd_test_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("postgres: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("postgres: drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		t.Fatalf("BLOGD_TEST_POSTGRES: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Backends lists the databases to test: SQLite always, PostgreSQL when
