@@ -141,6 +141,9 @@ func newHandler(cfg Config) (http.Handler, []string) {
 
 	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux), mux.ServeMux)
 	h = withETags(h)
+	if cfg.Store != nil {
+		h = withBookmarks(h, cfg.Store, logger)
+	}
 	h = recoverPanics(h, logger)
 	if cfg.RateLimit > 0 {
 		h = limitRate(h, newRateLimiter(cfg.RateLimit, cfg.RateBurst, time.Now))
@@ -311,6 +314,21 @@ func deleteOp(id, path, summary, tag string, errs ...int) huma.Operation {
 
 const tagHealth = "health"
 
+// readiness is the body of the readiness check: with replicas, the primary
+// and each replica as the lag watcher last saw it.
+type readiness struct {
+	Status   string             `json:"status" example:"ok"`
+	Primary  string             `json:"primary,omitempty" example:"ok" doc:"with replicas: the primary answers"`
+	Replicas []replicaReadiness `json:"replicas,omitempty" doc:"with replicas: each, as the lag watcher last saw it"`
+}
+
+// replicaReadiness is one replica in the readiness check.
+type replicaReadiness struct {
+	URL   string `json:"url" example:"postgres://blogd:xxxxx@replica1:5432/blogd" doc:"its URL, the password masked"`
+	LagMS int64  `json:"lag_ms" example:"12" doc:"how long ago the primary wrote past what it has replayed, in milliseconds"`
+	State string `json:"state" enum:"ok,lagging,down" example:"ok" doc:"ok: serves reads; lagging: behind more than --replica-max-lag; down: does not answer or is not a standby"`
+}
+
 // healthStatus is the body of the health checks.
 type healthStatus struct {
 	Status string `json:"status" example:"ok"`
@@ -324,13 +342,21 @@ func (s *server) registerHealth(a huma.API) {
 		func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
 			return &body[healthStatus]{Body: healthStatus{Status: "ok"}}, nil
 		})
-	op := getOp("readyz", "/readyz", "Readiness: the database answers", tagHealth)
+	op := getOp("readyz", "/readyz", "Readiness: the database answers (and, with replicas, how each is)", tagHealth)
 	op.Errors = []int{http.StatusServiceUnavailable}
-	register(a, s, allow(op, access{public: true}), func(ctx context.Context, _ *struct{}) (*body[healthStatus], error) {
+	register(a, s, allow(op, access{public: true}), func(ctx context.Context, _ *struct{}) (*body[readiness], error) {
 		if err := s.store.Ping(ctx); err != nil {
 			s.log.ErrorContext(ctx, "readiness check failed", "err", err)
 			return nil, huma.Error503ServiceUnavailable("database unavailable")
 		}
-		return &body[healthStatus]{Body: healthStatus{Status: "ok"}}, nil
+		out := readiness{Status: "ok"}
+		if rs := s.store.Replicas(); rs != nil {
+			// A lagging or down replica leaves blogd ready: reads go to the primary.
+			out.Primary = "ok"
+			for _, r := range rs {
+				out.Replicas = append(out.Replicas, replicaReadiness{URL: r.URL, State: r.State, LagMS: r.Lag.Milliseconds()})
+			}
+		}
+		return &body[readiness]{Body: out}, nil
 	})
 }

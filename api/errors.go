@@ -109,6 +109,7 @@ const (
 	msgOutOfRange       = "integer out of range"
 	msgBadCredentials   = "Incorrect username or password"
 	msgSignInThrottled  = "Too many failed sign-ins for this username; try again later"
+	msgBadBookmark      = "Blogd-Bookmark must be a bookmark that blogd gave in an answer, such as 0/16B3748"
 )
 
 // maxEchoedValue is the longest value, in bytes, that an error repeats.

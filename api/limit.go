@@ -108,8 +108,8 @@ func allowCORS(next http.Handler, origins []string) http.Handler {
 	return cors.New(cors.Options{
 		AllowedOrigins: origins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-ID", "If-Match", "If-None-Match"},
-		ExposedHeaders: []string{"Location", "Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Link", "X-Total-Count"},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "X-Request-ID", "If-Match", "If-None-Match", "Blogd-Bookmark"},
+		ExposedHeaders: []string{"Location", "Retry-After", "X-Request-ID", "WWW-Authenticate", "ETag", "Link", "X-Total-Count", "Blogd-Bookmark"},
 		MaxAge:         600,
 	}).Handler(next)
 }

@@ -18,6 +18,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for ReplicaReadinessState.
+const (
+	Down    ReplicaReadinessState = "down"
+	Lagging ReplicaReadinessState = "lagging"
+	Ok      ReplicaReadinessState = "ok"
+)
+
+// Valid indicates whether the value is a known member of the ReplicaReadinessState enum.
+func (e ReplicaReadinessState) Valid() bool {
+	switch e {
+	case Down:
+		return true
+	case Lagging:
+		return true
+	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for TokenTokenType.
 const (
 	Bearer TokenTokenType = "bearer"
@@ -1093,6 +1114,43 @@ type ProfileInput struct {
 	// Location Example: London
 	Location *string `json:"location,omitempty"`
 }
+
+// Readiness defines model for Readiness.
+type Readiness struct {
+	// Primary with replicas: the primary answers
+	//
+	// Example: ok
+	Primary *string `json:"primary,omitempty"`
+
+	// Replicas with replicas: each, as the lag watcher last saw it
+	Replicas *[]ReplicaReadiness `json:"replicas,omitempty"`
+
+	// Status Example: ok
+	Status string `json:"status"`
+}
+
+// ReplicaReadiness defines model for ReplicaReadiness.
+type ReplicaReadiness struct {
+	// LagMs how long ago the primary wrote past what it has replayed, in milliseconds
+	//
+	// Example: 12
+	LagMs int64 `json:"lag_ms"`
+
+	// State ok: serves reads; lagging: behind more than --replica-max-lag; down: does not answer or is not a standby
+	//
+	// Example: ok
+	State ReplicaReadinessState `json:"state"`
+
+	// Url its URL, the password masked
+	//
+	// Example: postgres://blogd:xxxxx@replica1:5432/blogd
+	Url string `json:"url"`
+}
+
+// ReplicaReadinessState ok: serves reads; lagging: behind more than --replica-max-lag; down: does not answer or is not a standby
+//
+// Example: ok
+type ReplicaReadinessState string
 
 // Role defines model for Role.
 type Role struct {
@@ -2343,7 +2401,7 @@ type ClientInterface interface {
 	// Corresponds with GET /posts/{id}/comments/tree (the `GetCommentTree` operationId).
 	GetCommentTree(ctx context.Context, id int64, params *GetCommentTreeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// Readyz Readiness: the database answers
+	// Readyz Readiness: the database answers (and, with replicas, how each is)
 	//
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3079,7 +3137,7 @@ func (c *Client) GetCommentTree(ctx context.Context, id int64, params *GetCommen
 	return c.Client.Do(req)
 }
 
-// Readyz Readiness: the database answers
+// Readyz Readiness: the database answers (and, with replicas, how each is)
 //
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, params *ReadyzParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7745,7 +7803,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /posts/{id}/comments/tree (the `GetCommentTree` operationId).
 	GetCommentTreeWithResponse(ctx context.Context, id int64, params *GetCommentTreeParams, reqEditors ...RequestEditorFn) (*GetCommentTreeResponse, error)
 
-	// ReadyzWithResponse Readiness: the database answers
+	// ReadyzWithResponse Readiness: the database answers (and, with replicas, how each is)
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -10107,7 +10165,7 @@ type ReadyzResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *HealthStatus
+	JSON200 *Readiness
 	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
 	ApplicationproblemJSON500 *ErrorModel
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
@@ -10119,7 +10177,7 @@ type ReadyzResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ReadyzResponse) GetJSON200() *HealthStatus {
+func (r ReadyzResponse) GetJSON200() *Readiness {
 	return r.JSON200
 }
 
@@ -12414,7 +12472,7 @@ func (c *ClientWithResponses) GetCommentTreeWithResponse(ctx context.Context, id
 	return ParseGetCommentTreeResponse(rsp)
 }
 
-// ReadyzWithResponse Readiness: the database answers
+// ReadyzWithResponse Readiness: the database answers (and, with replicas, how each is)
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -14863,7 +14921,7 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest HealthStatus
+		var dest Readiness
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

@@ -39,7 +39,7 @@ func (s *Store) createNamed(ctx context.Context, table string, in blogd.Category
 
 func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Category, error) {
 	var out blogd.Category
-	ok, err := s.reader().queryRow(ctx, "SELECT "+namedColumns+" FROM "+table+" x WHERE x.id = ?", []any{id},
+	ok, err := s.reader(ctx).queryRow(ctx, "SELECT "+namedColumns+" FROM "+table+" x WHERE x.id = ?", []any{id},
 		categoryDest(&out)...)
 	if err != nil {
 		return out, fmt.Errorf("get %s %d: %w", table, id, err)
@@ -51,7 +51,7 @@ func (s *Store) getNamed(ctx context.Context, table string, id int64) (blogd.Cat
 }
 
 func (s *Store) listNamed(ctx context.Context, table string, p blogd.Page) (blogd.List[blogd.Category], error) {
-	out, err := runList(ctx, s.reader(), listSpec{cols: namedColumns, from: " FROM " + table + " x WHERE 1 = 1",
+	out, err := runList(ctx, s.reader(ctx), listSpec{cols: namedColumns, from: " FROM " + table + " x WHERE 1 = 1",
 		id: "x.id"}, p, scanCategory)
 	if err != nil {
 		return out, fmt.Errorf("list %s: %w", table, err)

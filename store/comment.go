@@ -59,7 +59,7 @@ func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blog
 
 // Comment returns one comment.
 func (s *Store) Comment(ctx context.Context, id int64) (blogd.Comment, error) {
-	cms, err := queryList(ctx, s.reader(), scanComment, "SELECT "+commentColumns+" FROM comments c WHERE c.id = ?", id)
+	cms, err := queryList(ctx, s.reader(ctx), scanComment, "SELECT "+commentColumns+" FROM comments c WHERE c.id = ?", id)
 	if err != nil {
 		return blogd.Comment{}, fmt.Errorf("get comment %d: %w", id, err)
 	}
@@ -71,7 +71,7 @@ func (s *Store) Comment(ctx context.Context, id int64) (blogd.Comment, error) {
 
 // Comments lists every comment.
 func (s *Store) Comments(ctx context.Context, p blogd.Page) (blogd.List[blogd.Comment], error) {
-	cms, err := runList(ctx, s.reader(), listSpec{cols: commentColumns, from: " FROM comments c WHERE 1 = 1",
+	cms, err := runList(ctx, s.reader(ctx), listSpec{cols: commentColumns, from: " FROM comments c WHERE 1 = 1",
 		id: "c.id", whole: pageComments}, p, scanComment)
 	if err != nil {
 		return cms, fmt.Errorf("list comments: %w", err)
@@ -105,7 +105,7 @@ func (s *Store) Replies(ctx context.Context, commentID int64, p blogd.Page) (blo
 // assembled in memory. A comment on the last level served that has replies
 // is marked MoreReplies.
 func (s *Store) CommentTree(ctx context.Context, postID int64, p blogd.Page, depth int) (blogd.List[*blogd.CommentThread], error) {
-	c := s.reader()
+	c := s.reader(ctx)
 	cond, condArgs, tail, tailArgs := pageSQL(p, "id", "created_at", "")
 	if cond != "" {
 		cond = " AND " + cond

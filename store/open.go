@@ -27,6 +27,12 @@ type Options struct {
 	WrapDriver func(driver.Driver) driver.Driver
 	// Now is the clock for created_at; nil means time.Now.
 	Now func() time.Time
+	// Replicas are PostgreSQL streaming standbys of the database, postgres://
+	// URLs, that serve reads (see replica.go).
+	Replicas []string
+	// ReplicaMaxLag is how far a replica may be behind the primary and
+	// still serve reads without a bookmark; 0 means 1s.
+	ReplicaMaxLag time.Duration
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather than

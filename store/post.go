@@ -36,7 +36,7 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) (bl
 	l := listSpec{cols: postColumns, from: " FROM posts p JOIN users u ON u.id = p.user_id WHERE 1 = 1",
 		id: "p.id", time: "p.created_at"}
 	postFilters(f).narrow(&l, pagePosts)
-	c := s.reader()
+	c := s.reader(ctx)
 	posts, err := runList(ctx, c, l, p, scanPostWithAuthor)
 	if err == nil {
 		err = loadCategoryRefs(ctx, c, posts.Items, itself)
@@ -49,7 +49,7 @@ func (s *Store) Posts(ctx context.Context, f blogd.PostFilter, p blogd.Page) (bl
 
 // Post returns one post with author and categories.
 func (s *Store) Post(ctx context.Context, id int64) (blogd.PostWithRelations, error) {
-	p, err := post(ctx, s.reader(), id)
+	p, err := post(ctx, s.reader(ctx), id)
 	if err != nil {
 		return p, fmt.Errorf("get post %d: %w", id, err)
 	}
@@ -360,7 +360,7 @@ func postFilters(f blogd.PostFilter) *filters {
 func (s *Store) PostsOnly(ctx context.Context, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.Post], error) {
 	l := listSpec{cols: plainPostColumns, from: " FROM posts p WHERE 1 = 1", id: "p.id", time: "p.created_at"}
 	postFilters(f).narrow(&l, pagePosts)
-	posts, err := runList(ctx, s.reader(), l, p, scanPost)
+	posts, err := runList(ctx, s.reader(ctx), l, p, scanPost)
 	if err != nil {
 		return posts, fmt.Errorf("list posts: %w", err)
 	}
@@ -369,7 +369,7 @@ func (s *Store) PostsOnly(ctx context.Context, f blogd.PostFilter, p blogd.Page)
 
 // PostOnly returns one post without its author and categories.
 func (s *Store) PostOnly(ctx context.Context, id int64) (blogd.Post, error) {
-	posts, err := queryList(ctx, s.reader(), scanPost, "SELECT "+plainPostColumns+" FROM posts p WHERE p.id = ?", id)
+	posts, err := queryList(ctx, s.reader(ctx), scanPost, "SELECT "+plainPostColumns+" FROM posts p WHERE p.id = ?", id)
 	if err != nil {
 		return blogd.Post{}, fmt.Errorf("get post %d: %w", id, err)
 	}

@@ -22,15 +22,9 @@ import (
 // pool: PostgreSQL runs concurrent writers itself, so several blogd
 // instances can serve one database.
 func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error) {
-	var drv driver.Driver = stdlib.GetDefaultDriver()
-	if opts.WrapDriver != nil {
-		drv = opts.WrapDriver(drv)
-	}
-	db := sql.OpenDB(dsnConnector{drv: drv, dsn: url})
-	opts.apply(db)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("postgres: connect: %w", err)
+	db, err := openPostgresDB(ctx, url, opts)
+	if err != nil {
+		return nil, err
 	}
 	d := postgresDialect{}
 	migrated, err := migrate(ctx, db, d)
@@ -43,7 +37,29 @@ func OpenPostgres(ctx context.Context, url string, opts Options) (*Store, error)
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if len(opts.Replicas) > 0 {
+		if s.replicas, err = openReplicas(ctx, opts.Replicas, opts.ReplicaMaxLag, db, opts); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// openPostgresDB opens a pool on the PostgreSQL server at url and checks
+// that it answers.
+func openPostgresDB(ctx context.Context, url string, opts Options) (*sql.DB, error) {
+	var drv driver.Driver = stdlib.GetDefaultDriver()
+	if opts.WrapDriver != nil {
+		drv = opts.WrapDriver(drv)
+	}
+	db := sql.OpenDB(dsnConnector{drv: drv, dsn: url})
+	opts.apply(db)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return db, nil
 }
 
 // postgresDialect is PostgreSQL's dialect: $n placeholders, id lists as

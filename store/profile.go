@@ -20,7 +20,7 @@ func (s *Store) Profile(ctx context.Context, userID int64) (blogd.Profile, error
 	var id sql.NullInt64
 	var bio, loc sql.NullString
 	var updated time.Time
-	ok, err := s.reader().queryRow(ctx, `SELECT u.id, p.id, p.bio, p.location, tstext(p.updated_at)
+	ok, err := s.reader(ctx).queryRow(ctx, `SELECT u.id, p.id, p.bio, p.location, tstext(p.updated_at)
 		FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = ?`,
 		[]any{userID}, &uid, &id, &bio, &loc, ts(&updated))
 	switch {

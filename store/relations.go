@@ -160,7 +160,7 @@ func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int)
 		return out, nil
 	}
 	t := targets[rel.Target]
-	c := s.reader()
+	c := s.reader(ctx)
 	var q string
 	args := []any{c.d.ids(uniqueIDs(ids))}
 	if rel.Many {

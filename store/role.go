@@ -80,7 +80,7 @@ func userRoles(ctx context.Context, c conn, userID int64, p blogd.Page) (blogd.L
 
 // UserRoles lists a user's roles.
 func (s *Store) UserRoles(ctx context.Context, userID int64, p blogd.Page) (blogd.List[blogd.Role], error) {
-	c := s.reader()
+	c := s.reader(ctx)
 	roles, err := nestedList(ctx, c, tableUsers, userID, func() (blogd.List[blogd.Role], error) {
 		return userRoles(ctx, c, userID, p)
 	})

@@ -20,7 +20,7 @@ func (s *Store) SearchPosts(ctx context.Context, q search.Query, f blogd.PostFil
 	if s.searches != nil && f == (blogd.PostFilter{}) && p.Sort == blogd.SortRelevance {
 		return s.searchRanked(ctx, q, p)
 	}
-	c := s.reader()
+	c := s.reader(ctx)
 	from, score, args := c.d.searchPosts(q)
 	l := listSpec{cols: postColumns + ", " + score, from: from + " JOIN users u ON u.id = p.user_id WHERE " + c.d.searchMatch(),
 		args: args, id: "p.id", time: "p.created_at", score: score}
@@ -103,7 +103,7 @@ func (c *searchCache) put(version int64, match string, r []rankedPost) {
 // the version, the ranking when not kept, the page's posts and their
 // categories.
 func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) (blogd.List[blogd.PostFound], error) {
-	c := s.reader()
+	c := s.reader(ctx)
 	var version int64
 	if _, err := c.queryRow(ctx, "SELECT version FROM search_version", nil, &version); err != nil {
 		return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)

@@ -55,6 +55,8 @@ type Store struct {
 	group *committer // SQLite: batches concurrent write transactions; nil on PostgreSQL
 	// searches keeps the rankings of searches (SQLite; nil on PostgreSQL).
 	searches *searchCache
+	// replicas serve reads (PostgreSQL with replicas; else nil).
+	replicas *replicaSet
 	d        dialect
 	// detachReads runs reads whatever happens to the caller's context. For
 	// a query on a cancellable context, database/sql starts a goroutine
@@ -76,6 +78,9 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		if s.group != nil {
 			s.group.stop()
+		}
+		if s.replicas != nil {
+			s.replicas.close()
 		}
 		s.closeErr = s.write.close()
 		if s.read != s.write {
@@ -344,7 +349,21 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 // reader returns a conn on the read pool.
-func (s *Store) reader() conn { return conn{pool: s.read, d: s.d, detach: s.detachReads} }
+// reader is where a read that is not part of a write runs: a replica fresh
+// enough for ctx's bookmark, if any (replica.go), else the primary.
+func (s *Store) reader(ctx context.Context) conn {
+	if s.replicas != nil {
+		lsn, has := ctx.Value(bookmarkKey{}).(LSN)
+		if r := s.replicas.pick(lsn, has); r != nil {
+			return conn{pool: r.pool, d: s.d}
+		}
+	}
+	return s.primary()
+}
+
+// primary is where reads run that must see every committed write at once,
+// whatever the replicas: the sign-in's token checks.
+func (s *Store) primary() conn { return conn{pool: s.read, d: s.d, detach: s.detachReads} }
 
 // beforeWrite is a step that runs first in a write's transaction, on the
 // row with id: a check that may refuse the write, or rows to change first.

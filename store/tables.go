@@ -51,7 +51,7 @@ func notFound(table string) error {
 // with parentID: a 404 when there is no such parent (nestedList).
 func childList[T any](ctx context.Context, s *Store, parentTable string, parentID int64, l listSpec, p blogd.Page,
 	scan func(*sql.Rows, *T) error) (blogd.List[T], error) {
-	c := s.reader()
+	c := s.reader(ctx)
 	return nestedList(ctx, c, parentTable, parentID, func() (blogd.List[T], error) { return runList(ctx, c, l, p, scan) })
 }
 
@@ -73,7 +73,7 @@ func nestedList[T any](ctx context.Context, c conn, parentTable string, parentID
 
 func (s *Store) ownerOf(ctx context.Context, table string, id int64) (int64, error) {
 	var owner int64
-	ok, err := s.reader().queryRow(ctx, "SELECT user_id FROM "+table+" WHERE id = ?", []any{id}, &owner)
+	ok, err := s.reader(ctx).queryRow(ctx, "SELECT user_id FROM "+table+" WHERE id = ?", []any{id}, &owner)
 	if err != nil {
 		return 0, fmt.Errorf("owner of %s %d: %w", table, id, err)
 	}

@@ -11,7 +11,7 @@ import (
 // Credentials returns the password hash of the user with username, in any
 // case; ok is false when there is no such user.
 func (s *Store) Credentials(ctx context.Context, username string) (c blogd.Credentials, ok bool, err error) {
-	ok, err = s.reader().queryRow(ctx, "SELECT id, password_hash FROM users WHERE lower(username) = lower(?)", []any{username},
+	ok, err = s.primary().queryRow(ctx, "SELECT id, password_hash FROM users WHERE lower(username) = lower(?)", []any{username},
 		&c.UserID, &c.PasswordHash)
 	if err != nil {
 		return c, false, fmt.Errorf("credentials of %q: %w", username, err)
@@ -41,7 +41,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, tokenHash string,
 // carry permissions, in one statement. ok is false for an unknown (or
 // revoked) token; the caller checks TokenExpires.
 func (s *Store) Caller(ctx context.Context, tokenHash string) (c blogd.Caller, ok bool, err error) {
-	ok, err = s.reader().queryRow(ctx, `SELECT u.id, u.username, u.email, u.created_at, u.updated_at, t.expires_at,
+	ok, err = s.primary().queryRow(ctx, `SELECT u.id, u.username, u.email, u.created_at, u.updated_at, t.expires_at,
 		EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = ?),
 		EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = u.id AND r.name = ?)
 		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,

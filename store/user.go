@@ -40,7 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, in blogd.UserCreate, passwordHas
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (blogd.User, error) {
 	var u blogd.User
-	ok, err := s.reader().queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", []any{id}, userDest(&u)...)
+	ok, err := s.reader(ctx).queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", []any{id}, userDest(&u)...)
 	if err != nil {
 		return u, fmt.Errorf("get user %d: %w", id, err)
 	}
@@ -61,7 +61,7 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) (bl
 	fs.add(f.RoleID, "u.id IN (SELECT ur.user_id FROM user_roles ur WHERE ur.role_id = ?)")
 	l := listSpec{cols: userColumns, from: " FROM users u WHERE 1 = 1", id: "u.id"}
 	fs.narrow(&l, pageUsers)
-	users, err := runList(ctx, s.reader(), l, p, scanUser)
+	users, err := runList(ctx, s.reader(ctx), l, p, scanUser)
 	if err != nil {
 		return users, fmt.Errorf("list users: %w", err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) Users(ctx context.Context, f blogd.UserFilter, p blogd.Page) (bl
 // in order and only its users are read, so the cost follows the page, not
 // the number of posts in the category.
 func (s *Store) usersByCategory(ctx context.Context, categoryID int64, p blogd.Page) (blogd.List[blogd.User], error) {
-	c := s.reader()
+	c := s.reader(ctx)
 	cond, condArgs, tail, tailArgs := pageSQL(p, "pc.user_id", "", "")
 	if cond != "" {
 		cond = " AND " + cond

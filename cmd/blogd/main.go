@@ -213,6 +213,8 @@ type dbConfig struct {
 	maxOpenConns    int
 	maxIdleConns    int
 	connMaxLifetime time.Duration
+	replicas        []string
+	replicaMaxLag   time.Duration
 }
 
 func addDBFlags(fs *flagSet) *dbConfig {
@@ -222,6 +224,20 @@ func addDBFlags(fs *flagSet) *dbConfig {
 	fs.IntVar(&c.maxIdleConns, "db-max-idle-conns", 0, "most idle database connections kept; 0: as many as open")
 	fs.DurationVar(&c.connMaxLifetime, "db-conn-max-lifetime", 0, "close database connections older than this, e.g. 30m; 0: never")
 	return c
+}
+
+// addReplicaFlags adds the flags of PostgreSQL read replicas to c.
+func addReplicaFlags(fs *flagSet, c *dbConfig) {
+	fs.Func("db-replica", "a PostgreSQL streaming standby of --db that serves reads, postgres://...; repeat the flag for more (the environment variable: comma-separated)",
+		func(v string) error {
+			for _, u := range strings.Split(v, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					c.replicas = append(c.replicas, u)
+				}
+			}
+			return nil
+		})
+	fs.DurationVar(&c.replicaMaxLag, "replica-max-lag", time.Second, "reads without a bookmark go to a replica at most this far behind the primary, else to the primary")
 }
 
 func (c *dbConfig) check() error {
@@ -234,6 +250,14 @@ func (c *dbConfig) check() error {
 	if c.maxOpenConns < 0 || c.maxIdleConns < 0 || c.connMaxLifetime < 0 {
 		return usageError{errors.New("database pool settings must not be negative")}
 	}
+	for _, r := range c.replicas {
+		if !store.IsPostgresURL(c.dsn) || !store.IsPostgresURL(r) {
+			return usageError{fmt.Errorf("--db-replica %s: replicas are PostgreSQL standbys, postgres:// URLs, of a PostgreSQL --db", store.Redact(r))}
+		}
+	}
+	if c.replicaMaxLag < 0 {
+		return usageError{errors.New("--replica-max-lag must not be negative")}
+	}
 	return nil
 }
 
@@ -242,6 +266,8 @@ func (c *dbConfig) open(ctx context.Context) (*store.Store, error) {
 		MaxOpenConns:    c.maxOpenConns,
 		MaxIdleConns:    c.maxIdleConns,
 		ConnMaxLifetime: c.connMaxLifetime,
+		Replicas:        c.replicas,
+		ReplicaMaxLag:   c.replicaMaxLag,
 	})
 }
 

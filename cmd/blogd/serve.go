@@ -46,6 +46,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs := newFlagSet("serve", "Create or upgrade the database and serve the API.", stderr)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8000", "listen address, host:port")
 	c.db = addDBFlags(fs)
+	addReplicaFlags(fs, c.db)
 	fs.StringVar(&c.logFormat, "log-format", "auto", "log format: auto (text on a terminal, JSON otherwise), text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "least level logged: debug, info, warn or error")
 	fs.DurationVar(&c.readHeaderTimeout, "read-header-timeout", 5*time.Second, "most time to read a request's headers")

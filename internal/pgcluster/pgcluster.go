@@ -1,0 +1,194 @@
+// Package pgcluster starts, for a test, a PostgreSQL primary and streaming
+// standbys of its own from Debian's PostgreSQL binaries: each in a temporary
+// folder, on a free port of 127.0.0.1, run as the postgres user (initdb
+// refuses root), with trust authentication. Every test of replicas and
+// failover starts its servers here.
+package pgcluster
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Server is one PostgreSQL server of a cluster.
+type Server struct {
+	Dir  string // its data folder
+	Port int
+	// URL is its database test, postgres://postgres@127.0.0.1:port/test.
+	URL string
+	bin string
+	t   testing.TB
+}
+
+// Cluster is a primary and its standbys.
+type Cluster struct {
+	Primary  *Server
+	Standbys []*Server
+}
+
+// binDir finds Debian's PostgreSQL binaries, the newest version there.
+func binDir() (string, error) {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("no PostgreSQL binaries in /usr/lib/postgresql/*/bin (Debian's postgresql package)")
+	}
+	return dirs[len(dirs)-1], nil
+}
+
+// Available reports why clusters cannot start here, or nil.
+func Available() error {
+	if _, err := binDir(); err != nil {
+		return err
+	}
+	if _, err := user.Lookup("postgres"); err != nil {
+		return fmt.Errorf("no postgres user: %w", err)
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("runs its servers as the postgres user with runuser, which needs root")
+	}
+	return nil
+}
+
+// Start starts a primary and n streaming standbys (hot standbys, read
+// only), stopped when the test ends. synchronous makes the first standby
+// synchronous (synchronous_standby_names), so that no commit is answered
+// before it holds the commit.
+func Start(t testing.TB, n int, synchronous bool) *Cluster {
+	t.Helper()
+	if err := Available(); err != nil {
+		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	bin, _ := binDir()
+	root, err := os.MkdirTemp("", "blogd-pgcluster-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	chown(t, root)
+
+	primary := &Server{Dir: filepath.Join(root, "primary"), Port: freePort(t), bin: bin, t: t}
+	primary.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable", primary.Port)
+	asPostgres(t, filepath.Join(bin, "initdb"), "-D", primary.Dir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale", "C.UTF-8")
+	conf := []string{
+		"listen_addresses = '127.0.0.1'", "port = " + strconv.Itoa(primary.Port), "unix_socket_directories = '" + root + "'",
+		"wal_level = replica", "max_wal_senders = 10", "hot_standby = on", "fsync = on", "wal_keep_size = '256MB'",
+	}
+	if synchronous {
+		conf = append(conf, "synchronous_standby_names = 'standby0'")
+	}
+	appendConf(t, primary.Dir, conf...)
+	appendFile(t, filepath.Join(primary.Dir, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
+	primary.start()
+	primary.psql("postgres", "CREATE DATABASE test")
+
+	c := &Cluster{Primary: primary}
+	for i := range n {
+		s := &Server{Dir: filepath.Join(root, fmt.Sprintf("standby%d", i)), Port: freePort(t), bin: bin, t: t}
+		s.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable", s.Port)
+		asPostgres(t, filepath.Join(bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(primary.Port), "-U", "postgres",
+			"-D", s.Dir, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast")
+		appendConf(t, s.Dir, "port = "+strconv.Itoa(s.Port),
+			fmt.Sprintf("primary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=standby%d'", primary.Port, i))
+		s.start()
+		c.Standbys = append(c.Standbys, s)
+	}
+	t.Cleanup(func() {
+		for _, s := range append([]*Server{primary}, c.Standbys...) {
+			s.Stop()
+		}
+	})
+	return c
+}
+
+func (s *Server) start() {
+	s.t.Helper()
+	asPostgres(s.t, filepath.Join(s.bin, "pg_ctl"), "-D", s.Dir, "-l", filepath.Join(s.Dir, "log"), "-w", "-t", "60", "start")
+}
+
+// Stop stops the server at once (immediate: as a crash would), if it runs.
+func (s *Server) Stop() {
+	cmd := exec.Command("runuser", "-u", "postgres", "--", filepath.Join(s.bin, "pg_ctl"), "-D", s.Dir, "-m", "immediate", "-w", "stop")
+	_ = cmd.Run()
+}
+
+// Promote makes a standby the primary, and waits until it takes writes.
+func (s *Server) Promote() {
+	s.t.Helper()
+	asPostgres(s.t, filepath.Join(s.bin, "pg_ctl"), "-D", s.Dir, "-w", "promote")
+}
+
+// Exec runs sql in the database test on the server.
+func (s *Server) Exec(sql string) {
+	s.t.Helper()
+	s.psql("test", sql)
+}
+
+// psql runs sql in database db on the server.
+func (s *Server) psql(db, sql string) {
+	s.t.Helper()
+	asPostgres(s.t, filepath.Join(s.bin, "psql"), "-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-U", "postgres", "-d", db, "-v", "ON_ERROR_STOP=1", "-c", sql)
+}
+
+func asPostgres(t testing.TB, name string, args ...string) {
+	t.Helper()
+	if _, err := os.Stat(name); err != nil {
+		name = filepath.Join("/usr/bin", filepath.Base(name)) // psql lives there
+	}
+	cmd := exec.Command("runuser", append([]string{"-u", "postgres", "--", name}, args...)...)
+	cmd.Dir = os.TempDir()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+}
+
+func chown(t testing.TB, dir string) {
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := os.Chown(dir, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendConf(t testing.TB, dir string, lines ...string) {
+	appendFile(t, filepath.Join(dir, "postgresql.conf"), strings.Join(lines, "\n")+"\n")
+}
+
+func appendFile(t testing.TB, path, text string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// freePort is a port of 127.0.0.1 that nothing listens on now.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Keep it free a moment longer than the listener, as the server binds later.
+	defer time.Sleep(10 * time.Millisecond)
+	return l.Addr().(*net.TCPAddr).Port
+}
