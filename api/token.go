@@ -20,12 +20,11 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/password"
+	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -63,7 +62,7 @@ func newAuthConfig(cfg Config) *authConfig {
 	if window <= 0 {
 		window = 15 * time.Minute
 	}
-	a.throttle = newThrottle(limit, userLimit, window, a.now)
+	a.throttle = &throttle{store: cfg.Store, limit: limit, userLimit: userLimit, window: window, now: a.now}
 	h, err := password.Hash("not a password of anyone", a.cost)
 	if err != nil {
 		panic(err) // only for a cost outside bcrypt's range, a programming error
@@ -96,103 +95,42 @@ func tokenHash(token string) string {
 // username within window) answers a guesser with many addresses: past it,
 // each address that has already failed for that username is blocked until
 // the window ends, while an address with no failure (the owner's, most
-// likely) still signs in.
+// likely) still signs in. The counts are in the database
+// (store/signin.go), so that every process serving it throttles the same
+// failures: N processes do not allow N times the guesses.
 type throttle struct {
+	store     *store.Store
 	limit     int
 	userLimit int
 	window    time.Duration
 	now       func() time.Time
-
-	mu    sync.Mutex
-	pairs map[throttleKey]*failures
-	users map[string]*failures
-}
-
-// throttleKey is a username (in lower case: usernames compare so) and a
-// client address.
-type throttleKey struct{ username, addr string }
-
-type failures struct {
-	count int
-	first time.Time
-}
-
-// maxThrottled bounds the memory of the throttle.
-const maxThrottled = 100_000
-
-func newThrottle(limit, userLimit int, window time.Duration, now func() time.Time) *throttle {
-	return &throttle{limit: limit, userLimit: userLimit, window: window, now: now,
-		pairs: map[throttleKey]*failures{}, users: map[string]*failures{}}
 }
 
 // blocked returns how long the client at addr must wait before it tries
 // username again, or 0.
-func (t *throttle) blocked(username, addr string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) blocked(ctx context.Context, username, addr string) (time.Duration, error) {
 	now := t.now()
-	k := throttleKey{strings.ToLower(username), addr}
-	pair := live(t.pairs, k, now, t.window)
-	if pair == nil {
-		return 0
+	pair, user, err := t.store.SignInFailuresOf(ctx, username, addr, now.Add(-t.window))
+	switch {
+	case err != nil:
+		return 0, err
+	case pair.Count >= t.limit:
+		return pair.First.Add(t.window).Sub(now), nil
+	case pair.Count > 0 && user.Count >= t.userLimit:
+		return user.First.Add(t.window).Sub(now), nil
 	}
-	if pair.count >= t.limit {
-		return pair.first.Add(t.window).Sub(now)
-	}
-	if user := live(t.users, k.username, now, t.window); user != nil && user.count >= t.userLimit {
-		return user.first.Add(t.window).Sub(now)
-	}
-	return 0
+	return 0, nil
 }
 
 // fail counts a failed sign-in of username from addr.
-func (t *throttle) fail(username, addr string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+func (t *throttle) fail(ctx context.Context, username, addr string) error {
 	now := t.now()
-	k := throttleKey{strings.ToLower(username), addr}
-	count(t.pairs, k, now, t.window)
-	count(t.users, k.username, now, t.window)
+	return t.store.RecordSignInFailure(ctx, username, addr, now, now.Add(-t.window))
 }
 
 // reset forgets the failures of username from addr, after it signed in.
-func (t *throttle) reset(username, addr string) {
-	t.mu.Lock()
-	delete(t.pairs, throttleKey{strings.ToLower(username), addr})
-	t.mu.Unlock()
-}
-
-// live returns the failures of key in m if its window is still open; it
-// forgets them once it has closed.
-func live[K comparable](m map[K]*failures, key K, now time.Time, window time.Duration) *failures {
-	f := m[key]
-	if f != nil && now.Sub(f.first) >= window {
-		delete(m, key)
-		return nil
-	}
-	return f
-}
-
-// count adds a failure to key in m, opening a window when none is open.
-// When m is full of open windows it counts nothing, failing open rather
-// than growing without bound.
-func count[K comparable](m map[K]*failures, key K, now time.Time, window time.Duration) {
-	f := live(m, key, now, window)
-	if f == nil {
-		if len(m) >= maxThrottled {
-			for k, v := range m {
-				if now.Sub(v.first) >= window {
-					delete(m, k)
-				}
-			}
-		}
-		if len(m) >= maxThrottled {
-			return
-		}
-		f = &failures{first: now}
-		m[key] = f
-	}
-	f.count++
+func (t *throttle) reset(ctx context.Context, username, addr string) error {
+	return t.store.ClearSignInFailures(ctx, username, addr)
 }
 
 // verifyPassword checks the password of username. It does the same bcrypt
@@ -225,25 +163,34 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	addr := clientAddr(r)
-	if wait := s.auth.throttle.blocked(username, addr); wait > 0 {
+	ctx := r.Context()
+	wait, err := s.auth.throttle.blocked(ctx, username, addr)
+	if err != nil {
+		s.log.ErrorContext(ctx, "sign-in", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal server error")
+		return
+	}
+	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		writeProblem(w, http.StatusTooManyRequests, msgSignInThrottled)
 		return
 	}
-	ctx := r.Context()
 	userID, ok, err := s.verifyPassword(ctx, username, password)
+	if err == nil && !ok {
+		err = s.auth.throttle.fail(ctx, username, addr)
+	} else if err == nil {
+		err = s.auth.throttle.reset(ctx, username, addr)
+	}
 	if err != nil {
 		s.log.ErrorContext(ctx, "sign-in", "err", err)
 		writeProblem(w, http.StatusInternalServerError, "internal server error")
 		return
 	}
 	if !ok {
-		s.auth.throttle.fail(username, addr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="blogd"`)
 		writeProblem(w, http.StatusUnauthorized, msgBadCredentials)
 		return
 	}
-	s.auth.throttle.reset(username, addr)
 	token, err := newToken()
 	if err == nil {
 		err = s.store.CreateToken(ctx, userID, tokenHash(token), s.auth.now().Add(s.auth.ttl))

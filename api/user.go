@@ -114,7 +114,11 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return blogd.ErrCurrentPasswordNeeded
 	}
 	addr := clientAddrOf(ctx)
-	if wait := s.auth.throttle.blocked(c.Username, addr); wait > 0 {
+	wait, err := s.auth.throttle.blocked(ctx, c.Username, addr)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		return blogd.ErrTooManyWrongPasswords
 	}
 	_, ok, err := s.verifyPassword(ctx, c.Username, *current)
@@ -122,7 +126,9 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return err
 	}
 	if !ok {
-		s.auth.throttle.fail(c.Username, addr)
+		if err := s.auth.throttle.fail(ctx, c.Username, addr); err != nil {
+			return err
+		}
 		return blogd.ErrCurrentPasswordWrong
 	}
 	return nil
