@@ -34,6 +34,17 @@ type Cluster struct {
 	Standbys []*Server
 }
 
+// MultiHostURL is the URL of the database test on every server of the
+// cluster, the primary first, that connects to whichever takes writes
+// (target_session_attrs=read-write): after a failover, the new primary.
+func (c *Cluster) MultiHostURL() string {
+	hosts := []string{fmt.Sprintf("127.0.0.1:%d", c.Primary.Port)}
+	for _, s := range c.Standbys {
+		hosts = append(hosts, fmt.Sprintf("127.0.0.1:%d", s.Port))
+	}
+	return "postgres://postgres@" + strings.Join(hosts, ",") + "/test?sslmode=disable&target_session_attrs=read-write&connect_timeout=2"
+}
+
 // binDir finds Debian's PostgreSQL binaries, the newest version there.
 func binDir() (string, error) {
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
@@ -58,9 +69,9 @@ func Available() error {
 }
 
 // Start starts a primary and n streaming standbys (hot standbys, read
-// only), stopped when the test ends. synchronous makes the first standby
-// synchronous (synchronous_standby_names), so that no commit is answered
-// before it holds the commit.
+// only), stopped when the test ends. synchronous makes the primary wait
+// for a standby (synchronous_standby_names = '*'), so that no commit is
+// answered before a standby holds it.
 func Start(t testing.TB, n int, synchronous bool) *Cluster {
 	t.Helper()
 	if err := Available(); err != nil {
@@ -84,12 +95,10 @@ func Start(t testing.TB, n int, synchronous bool) *Cluster {
 		"listen_addresses = '127.0.0.1'", "port = " + strconv.Itoa(primary.Port), "unix_socket_directories = '" + root + "'",
 		"wal_level = replica", "max_wal_senders = 10", "hot_standby = on", "fsync = on", "wal_keep_size = '256MB'",
 	}
-	if synchronous {
-		conf = append(conf, "synchronous_standby_names = 'standby0'")
-	}
 	appendConf(t, primary.Dir, conf...)
 	appendFile(t, filepath.Join(primary.Dir, "pg_hba.conf"), "host replication all 127.0.0.1/32 trust\n")
 	primary.start()
+	t.Cleanup(primary.Stop)
 	primary.psql("postgres", "CREATE DATABASE test")
 
 	c := &Cluster{Primary: primary}
@@ -98,16 +107,18 @@ func Start(t testing.TB, n int, synchronous bool) *Cluster {
 		s.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable", s.Port)
 		asPostgres(t, filepath.Join(bin, "pg_basebackup"), "-h", "127.0.0.1", "-p", strconv.Itoa(primary.Port), "-U", "postgres",
 			"-D", s.Dir, "-R", "-X", "stream", "--no-sync", "--checkpoint=fast")
-		appendConf(t, s.Dir, "port = "+strconv.Itoa(s.Port),
-			fmt.Sprintf("primary_conninfo = 'host=127.0.0.1 port=%d user=postgres application_name=standby%d'", primary.Port, i))
+		// pg_basebackup -R wrote primary_conninfo (postgresql.auto.conf).
+		appendConf(t, s.Dir, "port = "+strconv.Itoa(s.Port))
 		s.start()
+		t.Cleanup(s.Stop)
 		c.Standbys = append(c.Standbys, s)
 	}
-	t.Cleanup(func() {
-		for _, s := range append([]*Server{primary}, c.Standbys...) {
-			s.Stop()
-		}
-	})
+	if synchronous && n > 0 {
+		// Only now: a commit waits for the synchronous standby, and there
+		// was none while the database was created and copied.
+		primary.psql("postgres", "ALTER SYSTEM SET synchronous_standby_names = '*'")
+		primary.psql("postgres", "SELECT pg_reload_conf()")
+	}
 	return c
 }
 
