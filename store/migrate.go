@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -35,13 +36,16 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) (Migrations, error) {
 	}
 	var opts []goose.ProviderOption
 	if d.goose() == goose.DialectPostgres {
-		// Several blogd instances may start at once on one database: an
-		// advisory lock lets one of them migrate while the others wait.
-		locker, err := lock.NewPostgresSessionLocker()
+		// Several blogd instances may start at once on one database: a
+		// lock lets one of them migrate while the others wait. A lock row
+		// (goose_lock, with a lease) rather than a session advisory lock,
+		// which a pooler in transaction mode (PgBouncer) would leave held
+		// on whichever server connection took it.
+		locker, err := lock.NewPostgresTableLocker(lock.WithTableLockTimeout(500*time.Millisecond, 600)) // every half second, up to 5 minutes
 		if err != nil {
 			return m, fmt.Errorf("migrations: %w", err)
 		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+		opts = append(opts, goose.WithLocker(locker))
 	}
 	p, err := goose.NewProvider(d.goose(), db, fsys, opts...)
 	if err != nil {

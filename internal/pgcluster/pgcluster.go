@@ -8,6 +8,7 @@ package pgcluster
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/user"
@@ -202,4 +203,74 @@ func freePort(t testing.TB) int {
 	// Keep it free a moment longer than the listener, as the server binds later.
 	defer time.Sleep(10 * time.Millisecond)
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// StartBouncer starts Debian's PgBouncer in transaction pooling mode in
+// front of database db of the PostgreSQL server at serverURL (its host,
+// port, user and password), on a free port, stopped when the test ends,
+// and returns its URL of db (with no password: PgBouncer trusts here). The URL
+// sets pgx's query mode to exec (no prepared statements kept on a server
+// connection, which transaction pooling hands to other clients).
+func StartBouncer(t testing.TB, serverURL, db string) string {
+	t.Helper()
+	bin, err := exec.LookPath("pgbouncer")
+	if err != nil {
+		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("pgbouncer is not installed (Debian's pgbouncer package)")
+		}
+		t.Skip("pgbouncer is not installed (Debian's pgbouncer package)")
+	}
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	dir, err := os.MkdirTemp("", "blogd-pgbouncer-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	chown(t, dir)
+	port := freePort(t)
+	server, err := url.Parse(serverURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	password, _ := server.User.Password()
+	conf := fmt.Sprintf(`[databases]
+%s = host=%s port=%s user=%s password=%s dbname=%s
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = %d
+unix_socket_dir =
+auth_type = trust
+auth_file = %s/users.txt
+pool_mode = transaction
+max_client_conn = 500
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits
+logfile = %s/pgbouncer.log
+`, db, server.Hostname(), server.Port(), server.User.Username(), password, db, port, dir, dir)
+	for name, text := range map[string]string{"pgbouncer.ini": conf, "users.txt": `"postgres" ""` + "\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("runuser", "-u", "postgres", "--", bin, filepath.Join(dir, "pgbouncer.ini"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
+			t.Fatalf("pgbouncer does not listen on %d:\n%s", port, log)
+		}
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable&default_query_exec_mode=exec", port, db)
 }
