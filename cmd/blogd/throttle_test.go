@@ -1,11 +1,15 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/blogd/blogd/internal/blogdtest"
 	"github.com/blogd/blogd/internal/testdb"
@@ -50,5 +54,62 @@ func TestThrottleSharedByProcesses(t *testing.T) {
 		if status := signInStatus(s.Base, adminPassword); status != http.StatusTooManyRequests {
 			t.Errorf("process %d after five failures over both: %d, want 429", i+1, status)
 		}
+	}
+}
+
+// A token ended on one process (its user's password changed there) is
+// refused by another within the caller cache's second.
+func TestRevocationSeenByOtherProcesses(t *testing.T) {
+	serverURL := os.Getenv("BLOGD_TEST_POSTGRES")
+	if serverURL == "" {
+		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
+		}
+		t.Skip("BLOGD_TEST_POSTGRES is not set")
+	}
+	db := testdb.PostgresSchema(t, serverURL)
+	bin := blogdtest.Build(t)
+	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
+	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("user create: %v\n%s", err, out)
+	}
+	a := blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t))
+	b := blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t))
+	client := &http.Client{Timeout: 5 * time.Second}
+	token := signIn(t, a.Base, "root", adminPassword)
+	if status, body := get(t, client, b.Base+"/users/me", token, ""); status != http.StatusOK {
+		t.Fatalf("the token on B: %d %s", status, body)
+	}
+	var me struct {
+		ID int64 `json:"id"`
+	}
+	_, body := get(t, client, a.Base+"/users/me", token, "")
+	if err := json.Unmarshal([]byte(body), &me); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("PATCH", fmt.Sprintf("%s/users/%d", a.Base, me.ID),
+		strings.NewReader(`{"password":"a new password","current_password":"`+adminPassword+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("change the password on A: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	changed := time.Now()
+	if status, _ := get(t, client, a.Base+"/users/me", token, ""); status != http.StatusUnauthorized {
+		t.Errorf("A after the change: %d, want 401 at once", status)
+	}
+	for {
+		status, _ := get(t, client, b.Base+"/users/me", token, "")
+		if status == http.StatusUnauthorized {
+			t.Logf("B refused the token %v after the change", time.Since(changed).Round(time.Millisecond))
+			break
+		}
+		if time.Since(changed) > 1500*time.Millisecond {
+			t.Fatalf("B still takes the token %v after the change (the bound is 1 s)", time.Since(changed))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
