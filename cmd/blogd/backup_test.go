@@ -5,11 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,60 +20,22 @@ func TestBackupUnderWrites(t *testing.T) {
 	bin := blogdtest.Build(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "live.db")
-	addr := blogdtest.FreeAddr(t)
-	createAdmin(t, bin, db)
-	srv := blogdtest.Start(t, bin, db, addr)
+	srv, client, token, user, post := serveWithPost(t, bin, db)
 	base := srv.Base
-	client := &http.Client{Timeout: 5 * time.Second}
-	token := signIn(t, base, "root", adminPassword)
-	_, user, err := postJSON(client, "", base+"/users", `{"username":"ada","email":"ada@example.com","password":"12345678"}`)
-	if err != nil || user == 0 {
-		t.Fatalf("create user: %v", err)
-	}
-	_, post, err := postJSON(client, token, base+"/posts", fmt.Sprintf(`{"title":"t","content":"c","user_id":%d}`, user))
-	if err != nil || post == 0 {
-		t.Fatalf("create post: %v", err)
-	}
 
-	var mu sync.Mutex
-	var acked []int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				status, id, err := postJSON(client, token, fmt.Sprintf("%s/posts/%d/comments", base, post),
-					fmt.Sprintf(`{"content":"c %d %d","user_id":%d}`, w, i, user))
-				if err != nil || status != http.StatusCreated {
-					t.Errorf("write: %d %v", status, err)
-					return
-				}
-				mu.Lock()
-				acked = append(acked, id)
-				mu.Unlock()
-			}
-		}()
-	}
+	ws := startWrites(8, func(w, i int) (int, int64, error) {
+		return postJSON(client, token, fmt.Sprintf("%s/posts/%d/comments", base, post), fmt.Sprintf(`{"content":"c %d %d","user_id":%d}`, w, i, user))
+	})
 	time.Sleep(500 * time.Millisecond)
-	mu.Lock()
-	before := slices.Clone(acked)
-	mu.Unlock()
+	before := ws.ackedSoFar()
 	out := filepath.Join(dir, "copy.db")
 	var stdout, stderr bytes.Buffer
-	err = run(context.Background(), []string{"backup", "--db", db, "--to", out}, func(string) string { return "" }, &stdout, &stderr)
-	mu.Lock()
-	during := len(acked) - len(before)
-	mu.Unlock()
+	err := run(context.Background(), []string{"backup", "--db", db, "--to", out}, func(string) string { return "" }, &stdout, &stderr)
+	during := len(ws.ackedSoFar()) - len(before)
 	time.Sleep(200 * time.Millisecond)
-	close(stop)
-	wg.Wait()
+	if _, failed := ws.end(); failed > 0 {
+		t.Errorf("%d writes failed while the backup ran", failed)
+	}
 	if err != nil {
 		t.Fatalf("backup: %v\n%s", err, stderr.String())
 	}

@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -21,13 +19,7 @@ import (
 // concurrent writes and reads: every answer is a success, and every write
 // is read back through the other process.
 func TestBehindPgBouncer(t *testing.T) {
-	serverURL := os.Getenv("BLOGD_TEST_POSTGRES")
-	if serverURL == "" {
-		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
-		}
-		t.Skip("BLOGD_TEST_POSTGRES is not set")
-	}
+	serverURL := postgresServer(t)
 	admin, err := sql.Open("pgx", serverURL)
 	if err != nil {
 		t.Fatal(err)
@@ -53,11 +45,7 @@ func TestBehindPgBouncer(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	cmd := exec.Command(bin, "user", "create", "--db", url, "--username", "root", "--email", "root@example.com", "--admin")
-	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	createAdmin(t, bin, url)
 	client := &http.Client{Timeout: 5 * time.Second}
 	token := signIn(t, servers[0].Base, "root", adminPassword)
 

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,13 +24,7 @@ import (
 // SQLite works on PostgreSQL, the password signs in there, new rows get new
 // ids, and a second copy is refused.
 func TestCopyRoundTrip(t *testing.T) {
-	serverURL := os.Getenv("BLOGD_TEST_POSTGRES")
-	if serverURL == "" {
-		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
-		}
-		t.Skip("BLOGD_TEST_POSTGRES is not set")
-	}
+	serverURL := postgresServer(t)
 	ctx := context.Background()
 	file := filepath.Join(t.TempDir(), "from.db")
 	src, err := store.Open(ctx, file, store.Options{})

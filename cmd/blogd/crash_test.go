@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +35,8 @@ func signIn(t *testing.T, base, username, password string) string {
 	return tok.AccessToken
 }
 
-// createAdmin makes the first admin with blogd user create.
+// createAdmin makes the first admin with blogd user create, in db (a
+// SQLite file or a PostgreSQL URL).
 func createAdmin(t *testing.T, bin, db string) {
 	t.Helper()
 	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
@@ -45,6 +47,20 @@ func createAdmin(t *testing.T, bin, db string) {
 }
 
 const adminPassword = "root password for tests"
+
+// postgresServer is the PostgreSQL server of the tests (BLOGD_TEST_POSTGRES);
+// the test is skipped without one, or fails when BLOGD_TEST_REQUIRE_POSTGRES=1.
+func postgresServer(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("BLOGD_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
+		}
+		t.Skip("BLOGD_TEST_POSTGRES is not set")
+	}
+	return u
+}
 
 // postJSON posts body with the bearer token (when not empty) and returns
 // the status and the id of the answer.
@@ -80,21 +96,8 @@ func TestCrashSafety(t *testing.T) {
 	}
 	bin := blogdtest.Build(t)
 	db := filepath.Join(t.TempDir(), "crash.db")
-	addr := blogdtest.FreeAddr(t)
-	createAdmin(t, bin, db)
-	srv := blogdtest.Start(t, bin, db, addr)
+	srv, client, token, user, post := serveWithPost(t, bin, db)
 	base := srv.Base
-	client := &http.Client{Timeout: 5 * time.Second}
-	token := signIn(t, base, "root", adminPassword)
-
-	_, user, err := postJSON(client, "", base+"/users", `{"username":"ada","email":"ada@example.com","password":"12345678"}`)
-	if err != nil || user == 0 {
-		t.Fatalf("create user: %v", err)
-	}
-	_, post, err := postJSON(client, token, base+"/posts", fmt.Sprintf(`{"title":"t","content":"c","user_id":%d}`, user))
-	if err != nil || post == 0 {
-		t.Fatalf("create post: %v", err)
-	}
 
 	var mu sync.Mutex
 	var comments, categories []int64
@@ -186,7 +189,7 @@ func TestCrashSafety(t *testing.T) {
 	conn.Close()
 
 	// And it serves again, reads and writes.
-	blogdtest.Start(t, bin, db, addr)
+	blogdtest.Start(t, bin, db, strings.TrimPrefix(base, "http://")) // on the same address
 	resp, err := client.Get(fmt.Sprintf("%s/comments/%d", base, comments[len(comments)-1]))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("read after restart: %v %v", resp, err)
@@ -196,4 +199,81 @@ func TestCrashSafety(t *testing.T) {
 	if status, _, err := postJSON(client, token, base+"/categories", `{"name":"after"}`); err != nil || status != 201 {
 		t.Fatalf("write after restart: %d %v", status, err)
 	}
+}
+
+// writes is writers that write until stopped, each through write(w, i)
+// with its number w and a count i, and keep the ids of the writes that were
+// acknowledged (201).
+type writes struct {
+	mu     sync.Mutex
+	acked  []int64
+	failed int
+	stop   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// startWrites starts n writers.
+func startWrites(n int, write func(w, i int) (status int, id int64, err error)) *writes {
+	ws := &writes{stop: make(chan struct{})}
+	for w := range n {
+		ws.wg.Add(1)
+		go func() {
+			defer ws.wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-ws.stop:
+					return
+				default:
+				}
+				status, id, err := write(w, i)
+				ws.mu.Lock()
+				ok := err == nil && status == http.StatusCreated
+				if ok {
+					ws.acked = append(ws.acked, id)
+				} else {
+					ws.failed++
+				}
+				ws.mu.Unlock()
+				if !ok {
+					time.Sleep(20 * time.Millisecond) // the server is down or busy: do not spin
+				}
+			}
+		}()
+	}
+	return ws
+}
+
+// ackedSoFar returns the ids acknowledged so far.
+func (ws *writes) ackedSoFar() []int64 {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	return slices.Clone(ws.acked)
+}
+
+// end stops the writers and returns the ids acknowledged and the number of
+// writes that failed.
+func (ws *writes) end() ([]int64, int) {
+	close(ws.stop)
+	ws.wg.Wait()
+	return ws.acked, ws.failed
+}
+
+// serveWithPost serves the SQLite database db with bin, an admin and a
+// user with one post in it, and returns the server, a client, the admin's
+// token, and the ids of the user and the post.
+func serveWithPost(t *testing.T, bin, db string) (srv *blogdtest.Server, client *http.Client, token string, user, post int64) {
+	t.Helper()
+	createAdmin(t, bin, db)
+	srv = blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t))
+	client = &http.Client{Timeout: 5 * time.Second}
+	token = signIn(t, srv.Base, "root", adminPassword)
+	_, user, err := postJSON(client, "", srv.Base+"/users", `{"username":"ada","email":"ada@example.com","password":"12345678"}`)
+	if err != nil || user == 0 {
+		t.Fatalf("create user: %v", err)
+	}
+	_, post, err = postJSON(client, token, srv.Base+"/posts", fmt.Sprintf(`{"title":"t","content":"c","user_id":%d}`, user))
+	if err != nil || post == 0 {
+		t.Fatalf("create post: %v", err)
+	}
+	return srv, client, token, user, post
 }

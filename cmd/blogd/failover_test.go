@@ -4,9 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,67 +20,26 @@ func TestFailoverLosesNoAcknowledgedWrite(t *testing.T) {
 	c := pgcluster.Start(t, 1, true)
 	bin := blogdtest.Build(t)
 	url := c.MultiHostURL()
-	cmd := exec.Command(bin, "user", "create", "--db", url, "--username", "root", "--email", "root@example.com", "--admin")
-	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	createAdmin(t, bin, url)
 	srv := blogdtest.Start(t, bin, url, blogdtest.FreeAddr(t), "--log-level", "warn")
 	client := &http.Client{Timeout: 10 * time.Second}
 	token := signIn(t, srv.Base, "root", adminPassword)
 
-	var mu sync.Mutex
-	var acked []int64
-	failed := 0
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				status, id, err := postJSON(client, token, srv.Base+"/categories", fmt.Sprintf(`{"name":"w%d_%d"}`, w, i))
-				mu.Lock()
-				if err == nil && status == http.StatusCreated {
-					acked = append(acked, id)
-				} else {
-					failed++
-				}
-				mu.Unlock()
-				if err != nil || status != http.StatusCreated {
-					time.Sleep(20 * time.Millisecond)
-				}
-			}
-		}()
-	}
+	ws := startWrites(8, func(w, i int) (int, int64, error) {
+		return postJSON(client, token, srv.Base+"/categories", fmt.Sprintf(`{"name":"w%d_%d"}`, w, i))
+	})
 	time.Sleep(700 * time.Millisecond)
 	c.Primary.Stop() // immediate: a crash
-	mu.Lock()
-	atKill := len(acked)
-	mu.Unlock()
+	atKill := len(ws.ackedSoFar())
 	c.Standbys[0].Promote()
 
 	// blogd writes again through the new primary, with no restart.
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		mu.Lock()
-		after := len(acked) - atKill
-		mu.Unlock()
-		if after >= 20 {
-			break
-		}
+	for deadline := time.Now().Add(30 * time.Second); len(ws.ackedSoFar())-atKill < 20; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no writes through the new primary 30 s after the promotion (%d acknowledged before the kill, %d failed)", atKill, failed)
+			t.Fatalf("no writes through the new primary 30 s after the promotion (%d acknowledged before the kill)", atKill)
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	close(stop)
-	wg.Wait()
+	acked, failed := ws.end()
 	t.Logf("%d writes acknowledged (%d before the kill), %d failed or refused during the failover", len(acked), atKill, failed)
 
 	db, err := sql.Open("pgx", c.Standbys[0].URL)

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -103,11 +101,7 @@ func waitState(t *testing.T, client *http.Client, base, want string) {
 func TestReplicasReadYourWrites(t *testing.T) {
 	c := pgcluster.Start(t, 1, false)
 	bin := blogdtest.Build(t)
-	cmd := exec.Command(bin, "user", "create", "--db", c.Primary.URL, "--username", "root", "--email", "root@example.com", "--admin")
-	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	createAdmin(t, bin, c.Primary.URL)
 	a := blogdtest.Start(t, bin, c.Primary.URL, blogdtest.FreeAddr(t))
 	b := blogdtest.Start(t, bin, c.Primary.URL, blogdtest.FreeAddr(t), "--db-replica", c.Standbys[0].URL, "--replica-max-lag", "30s")
 	cc := blogdtest.Start(t, bin, c.Primary.URL, blogdtest.FreeAddr(t), "--db-replica", c.Standbys[0].URL, "--replica-max-lag", "300ms")

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -19,20 +17,10 @@ import (
 // sign-ins: five wrong passwords, alternating between them, block the
 // sixth try on either, the right password included.
 func TestThrottleSharedByProcesses(t *testing.T) {
-	serverURL := os.Getenv("BLOGD_TEST_POSTGRES")
-	if serverURL == "" {
-		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
-		}
-		t.Skip("BLOGD_TEST_POSTGRES is not set")
-	}
+	serverURL := postgresServer(t)
 	db := testdb.PostgresSchema(t, serverURL)
 	bin := blogdtest.Build(t)
-	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
-	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	createAdmin(t, bin, db)
 	servers := []*blogdtest.Server{
 		blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t)),
 		blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t)),
@@ -60,20 +48,10 @@ func TestThrottleSharedByProcesses(t *testing.T) {
 // A token ended on one process (its user's password changed there) is
 // refused by another within the caller cache's second.
 func TestRevocationSeenByOtherProcesses(t *testing.T) {
-	serverURL := os.Getenv("BLOGD_TEST_POSTGRES")
-	if serverURL == "" {
-		if os.Getenv("BLOGD_TEST_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("BLOGD_TEST_REQUIRE_POSTGRES=1 but BLOGD_TEST_POSTGRES is not set")
-		}
-		t.Skip("BLOGD_TEST_POSTGRES is not set")
-	}
+	serverURL := postgresServer(t)
 	db := testdb.PostgresSchema(t, serverURL)
 	bin := blogdtest.Build(t)
-	cmd := exec.Command(bin, "user", "create", "--db", db, "--username", "root", "--email", "root@example.com", "--admin")
-	cmd.Env = append(os.Environ(), "BLOGD_PASSWORD="+adminPassword)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("user create: %v\n%s", err, out)
-	}
+	createAdmin(t, bin, db)
 	a := blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t))
 	b := blogdtest.Start(t, bin, db, blogdtest.FreeAddr(t))
 	client := &http.Client{Timeout: 5 * time.Second}
