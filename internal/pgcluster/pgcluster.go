@@ -123,9 +123,26 @@ func Start(t testing.TB, n int, synchronous bool) *Cluster {
 	return c
 }
 
+// start starts the server on its port. A free port can be taken by
+// another process before the server binds it (tests run side by side):
+// then it tries again on another, at most three times.
 func (s *Server) start() {
 	s.t.Helper()
-	asPostgres(s.t, filepath.Join(s.bin, "pg_ctl"), "-D", s.Dir, "-l", filepath.Join(s.Dir, "log"), "-w", "-t", "60", "start")
+	for attempt := 1; ; attempt++ {
+		cmd := exec.Command("runuser", "-u", "postgres", "--", filepath.Join(s.bin, "pg_ctl"), "-D", s.Dir,
+			"-l", filepath.Join(s.Dir, "log"), "-w", "-t", "60", "start")
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			log, _ := os.ReadFile(filepath.Join(s.Dir, "log"))
+			s.t.Fatalf("pg_ctl start %s: %v\n%s\n%s", s.Dir, err, out, log)
+		}
+		s.Port = freePort(s.t)
+		s.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/test?sslmode=disable", s.Port)
+		appendConf(s.t, s.Dir, "port = "+strconv.Itoa(s.Port))
+	}
 }
 
 // Stop stops the server at once (immediate: as a crash would), if it runs.
