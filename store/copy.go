@@ -40,11 +40,11 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress CopyProgress) (
 		return nil, errors.New("copy: copies a SQLite database to a PostgreSQL one")
 	}
 	for _, t := range copyTables {
-		var any bool
-		if err := dst.write.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&any); err != nil {
+		var hasRows bool
+		if err := dst.write.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+t+")").Scan(&hasRows); err != nil {
 			return nil, fmt.Errorf("copy: %w", err)
 		}
-		if any {
+		if hasRows {
 			return nil, fmt.Errorf("copy: the target is not empty (%s has rows): copy into a new database", t)
 		}
 	}

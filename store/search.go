@@ -14,7 +14,9 @@ import (
 
 // SearchPosts lists the posts that q finds, with author and categories
 // eager-loaded, narrowed by f, in page p's order (by relevance, best
-// first, for blogd.SortRelevance): two statements, and one more to count.
+// first, for blogd.SortRelevance): two statements, and one more to count;
+// on SQLite, a search by relevance without filters reads the kept ranking
+// instead (searchRanked: three statements, four when the index changed).
 // The snippets are left for the caller to make.
 func (s *Store) SearchPosts(ctx context.Context, q search.Query, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.PostFound], error) {
 	if s.searches != nil && f == (blogd.PostFilter{}) && p.Sort == blogd.SortRelevance {
