@@ -107,19 +107,20 @@ type throttle struct {
 }
 
 // blocked returns how long the client at addr must wait before it tries
-// username again, or 0.
-func (t *throttle) blocked(ctx context.Context, username, addr string) (time.Duration, error) {
+// username again, or 0, and whether it has failures counted (which a
+// sign-in then clears: without any, there is nothing to write).
+func (t *throttle) blocked(ctx context.Context, username, addr string) (wait time.Duration, failed bool, err error) {
 	now := t.now()
 	pair, user, err := t.store.SignInFailuresOf(ctx, username, addr, now.Add(-t.window))
 	switch {
 	case err != nil:
-		return 0, err
+		return 0, false, err
 	case pair.Count >= t.limit:
-		return pair.First.Add(t.window).Sub(now), nil
+		return pair.First.Add(t.window).Sub(now), true, nil
 	case pair.Count > 0 && user.Count >= t.userLimit:
-		return user.First.Add(t.window).Sub(now), nil
+		return user.First.Add(t.window).Sub(now), true, nil
 	}
-	return 0, nil
+	return 0, pair.Count > 0, nil
 }
 
 // fail counts a failed sign-in of username from addr.
@@ -164,7 +165,7 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	addr := clientAddr(r)
 	ctx := r.Context()
-	wait, err := s.auth.throttle.blocked(ctx, username, addr)
+	wait, failed, err := s.auth.throttle.blocked(ctx, username, addr)
 	if err != nil {
 		s.log.ErrorContext(ctx, "sign-in", "err", err)
 		writeProblem(w, http.StatusInternalServerError, "internal server error")
@@ -178,7 +179,7 @@ func (s *server) tokenHandler(w http.ResponseWriter, r *http.Request) {
 	userID, ok, err := s.verifyPassword(ctx, username, password)
 	if err == nil && !ok {
 		err = s.auth.throttle.fail(ctx, username, addr)
-	} else if err == nil {
+	} else if err == nil && failed {
 		err = s.auth.throttle.reset(ctx, username, addr)
 	}
 	if err != nil {

@@ -114,7 +114,7 @@ func (s *server) checkCurrentPassword(ctx context.Context, id int64, current *st
 		return blogd.ErrCurrentPasswordNeeded
 	}
 	addr := clientAddrOf(ctx)
-	wait, err := s.auth.throttle.blocked(ctx, c.Username, addr)
+	wait, _, err := s.auth.throttle.blocked(ctx, c.Username, addr)
 	if err != nil {
 		return err
 	}

@@ -40,11 +40,10 @@ type dialect interface {
 	// with many rows costs no more than one with few.
 	firstRows(rel Relation, cols string) string
 	// searchPosts returns the FROM clause of a search of posts for q (posts
-	// under alias p, and what the search needs), its relevance (higher is
-	// better) and its arguments; searchMatch is the condition that keeps
-	// the posts found, to start the WHERE clause with.
-	searchPosts(q search.Query) (from, score string, args []any)
-	searchMatch() string
+	// under alias p, and what the search needs), the condition that keeps
+	// the posts found (to start the WHERE clause with), their relevance
+	// (higher is better), and the arguments.
+	searchPosts(q search.Query) (from, match, score string, args []any)
 	// wrap turns constraint violations into domain errors and leaves other
 	// errors as they are.
 	wrap(err error) error

@@ -108,12 +108,10 @@ func (postgresDialect) firstRows(rel Relation, cols string) string {
 // searchPosts matches the posts' tsvector (migration 00007) against q's
 // tsquery, computed once in a subquery. Its relevance is ts_rank, with the
 // title's words (weight A) weighing more than the content's (B).
-func (postgresDialect) searchPosts(q search.Query) (string, string, []any) {
+func (postgresDialect) searchPosts(q search.Query) (string, string, string, []any) {
 	expr, args := tsQuery(q)
-	return " FROM (SELECT " + expr + " AS query) q, posts p", "ts_rank(p.search, q.query)", args
+	return " FROM (SELECT " + expr + " AS query) q, posts p", "p.search @@ q.query", "ts_rank(p.search, q.query)", args
 }
-
-func (postgresDialect) searchMatch() string { return "p.search @@ q.query" }
 
 // pageIDs skips from the start of the primary key: count(*) would read
 // every row, as the skip does.

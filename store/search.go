@@ -23,8 +23,8 @@ func (s *Store) SearchPosts(ctx context.Context, q search.Query, f blogd.PostFil
 		return s.searchRanked(ctx, q, p)
 	}
 	c := s.reader(ctx)
-	from, score, args := c.d.searchPosts(q)
-	l := listSpec{cols: postColumns + ", " + score, from: from + " JOIN users u ON u.id = p.user_id WHERE " + c.d.searchMatch(),
+	from, match, score, args := c.d.searchPosts(q)
+	l := listSpec{cols: postColumns + ", " + score, from: from + " JOIN users u ON u.id = p.user_id WHERE " + match,
 		args: args, id: "p.id", time: "p.created_at", score: score}
 	postFilters(f).narrow(&l, "")
 	found, err := runList(ctx, c, l, p, scanPostFound)

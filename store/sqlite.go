@@ -123,11 +123,10 @@ func newSQLiteDriver() *sqlite.Driver {
 // searchPosts searches the FTS5 index posts_search (migration 00008). Its
 // relevance is bm25 with the title weighing ten times the content, negated
 // so that higher is better.
-func (sqliteDialect) searchPosts(q search.Query) (string, string, []any) {
-	return " FROM posts_search JOIN posts p ON p.id = posts_search.rowid", "-bm25(posts_search, 10.0, 1.0)", []any{fts5Query(q)}
+func (sqliteDialect) searchPosts(q search.Query) (string, string, string, []any) {
+	return " FROM posts_search JOIN posts p ON p.id = posts_search.rowid", "posts_search MATCH ?",
+		"-bm25(posts_search, 10.0, 1.0)", []any{fts5Query(q)}
 }
-
-func (sqliteDialect) searchMatch() string { return "posts_search MATCH ?" }
 
 // sqliteDialect is SQLite's dialect: ? placeholders as they are, id lists as
 // JSON arrays read by json_each.

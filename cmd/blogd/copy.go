@@ -24,9 +24,9 @@ func copyCmd(ctx context.Context, args []string, getenv func(string) string, std
 	switch {
 	case from == "" || to == "":
 		return usageError{errors.New("--from and --to: give the SQLite file and the PostgreSQL URL")}
-	case strings.HasPrefix(from, "postgres://") || strings.HasPrefix(from, "postgresql://"):
+	case store.IsPostgresURL(from):
 		return usageError{errors.New("--from: a SQLite database file, not a PostgreSQL URL")}
-	case !strings.HasPrefix(to, "postgres://") && !strings.HasPrefix(to, "postgresql://"):
+	case !store.IsPostgresURL(to):
 		return usageError{errors.New("--to: a PostgreSQL URL, postgres://user@host:port/db")}
 	}
 	src, err := store.Open(ctx, from, store.Options{})
