@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -199,17 +201,19 @@ func (s *server) authenticate(ctx context.Context, header string) (*blogd.Caller
 		return nil, errUnauthenticated
 	}
 	now := s.auth.now()
-	h := tokenHash(token)
-	c, ok := s.auth.callers.get(h, now)
+	// The cache is keyed by the digest itself: its hex form, which the
+	// database keeps, is made only on a miss.
+	sum := sha256.Sum256([]byte(token))
+	c, ok := s.auth.callers.get(sum, now)
 	if !ok {
 		var err error
-		c, ok, err = s.store.Caller(ctx, h)
+		c, ok, err = s.store.Caller(ctx, hex.EncodeToString(sum[:]))
 		if err != nil {
 			s.log.ErrorContext(ctx, "authenticate", "err", err)
 			return nil, errUnauthenticated
 		}
 		if ok {
-			s.auth.callers.put(h, c, now)
+			s.auth.callers.put(sum, c, now)
 		}
 	}
 	if !ok || !now.Before(c.TokenExpires) {
@@ -227,7 +231,7 @@ func (s *server) authenticate(ctx context.Context, header string) (*blogd.Caller
 // within callerCacheTTL.
 type callerCache struct {
 	mu sync.RWMutex
-	m  map[string]cachedCaller // by token hash
+	m  map[[sha256.Size]byte]cachedCaller // by the token's SHA-256
 }
 
 type cachedCaller struct {
@@ -240,7 +244,7 @@ const (
 	callerCacheSize = 10_000
 )
 
-func (cc *callerCache) get(hash string, now time.Time) (blogd.Caller, bool) {
+func (cc *callerCache) get(hash [sha256.Size]byte, now time.Time) (blogd.Caller, bool) {
 	cc.mu.RLock()
 	e, ok := cc.m[hash]
 	cc.mu.RUnlock()
@@ -250,7 +254,7 @@ func (cc *callerCache) get(hash string, now time.Time) (blogd.Caller, bool) {
 	return e.c, true
 }
 
-func (cc *callerCache) put(hash string, c blogd.Caller, now time.Time) {
+func (cc *callerCache) put(hash [sha256.Size]byte, c blogd.Caller, now time.Time) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	if len(cc.m) >= callerCacheSize {

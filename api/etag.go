@@ -147,7 +147,8 @@ func ifMatch[T versioned](ctx context.Context, header string, changed error, rea
 		return ctx, err
 	}
 	// Encoded as its GET encodes it (a read), so that the tags agree.
-	r, err := newRead(ctx, current)
+	var a readAlloc
+	r, err := a.newRead(ctx, current)
 	if err != nil {
 		return ctx, err
 	}

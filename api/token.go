@@ -42,7 +42,7 @@ type authConfig struct {
 func newAuthConfig(cfg Config) *authConfig {
 	a := &authConfig{ttl: cfg.TokenTTL, cost: cfg.PasswordCost, now: cfg.Now,
 		hashTokens: make(chan struct{}, max(1, runtime.GOMAXPROCS(0))),
-		callers:    &callerCache{m: map[string]cachedCaller{}}}
+		callers:    &callerCache{m: map[[sha256.Size]byte]cachedCaller{}}}
 	if a.ttl <= 0 {
 		a.ttl = time.Hour
 	}
@@ -83,6 +83,7 @@ func (s *server) hashPassword(ctx context.Context, pw string) (string, error) {
 	return password.Hash(pw, s.auth.cost)
 }
 
+// tokenHash is how the database knows a token: the hex of its SHA-256.
 func tokenHash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])

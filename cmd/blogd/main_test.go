@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"math"
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -173,6 +175,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		{[]string{"serve", "--bogus"}, "unknown flag --bogus; 'blogd serve --help' lists the flags"},
 		{[]string{"serve", "--token-ttl", "abc"}, `"abc" is not a valid value for --token-ttl`},
 		{[]string{"serve", "--rate-limit"}, "--rate-limit needs a value"},
+		{[]string{"serve", "--memory-limit", "-1"}, "--memory-limit must not be negative"},
 		{[]string{"migrate", "--db", "mysql://root:secret@x/db"}, "--db mysql://root:xxxxx@x/db: give a SQLite file path or a postgres:// URL"},
 		{[]string{"user"}, "no subcommand"},
 		{[]string{"user", "create", "--db", filepath.Join(dir, "u.db"), "--username", "bad name", "--email", "b@example.com"}, "username: expected string to be letters"},
@@ -193,6 +196,37 @@ func TestCommandLineMistakes(t *testing.T) {
 	err := run(context.Background(), []string{"migrate", "--db", missing}, env(nil), &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing folder: %v", err)
+	}
+}
+
+// serve's memory limit reaches the runtime, and the runtime's own
+// variables win over it.
+func TestMemoryLimit(t *testing.T) {
+	limit, gc := debug.SetMemoryLimit(-1), debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit); debug.SetGCPercent(gc) })
+	for _, tc := range []struct {
+		mib           int
+		env           map[string]string
+		wantLimit     int64
+		wantGCPercent int
+	}{
+		{24, nil, 24 << 20, 400},
+		{64, map[string]string{"GOGC": "150"}, 64 << 20, 150},
+		{24, map[string]string{"GOMEMLIMIT": "1GiB"}, math.MaxInt64, 100},
+		{0, nil, math.MaxInt64, 100},
+	} {
+		debug.SetMemoryLimit(math.MaxInt64)
+		debug.SetGCPercent(100)
+		if tc.env["GOGC"] != "" {
+			debug.SetGCPercent(150) // as the runtime would have from GOGC
+		}
+		setMemoryLimit(tc.mib, env(tc.env))
+		if got := debug.SetMemoryLimit(-1); got != tc.wantLimit {
+			t.Errorf("%d MiB, env %v: limit %d, want %d", tc.mib, tc.env, got, tc.wantLimit)
+		}
+		if got := debug.SetGCPercent(100); got != tc.wantGCPercent {
+			t.Errorf("%d MiB, env %v: GOGC %d, want %d", tc.mib, tc.env, got, tc.wantGCPercent)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"runtime/debug"
 	"time"
 
 	"github.com/blogd/blogd/api"
@@ -31,6 +32,8 @@ type serveConfig struct {
 	rateLimit         float64
 	rateBurst         int
 	corsOrigins       listFlag
+	memoryLimitMiB    int
+	getenv            func(string) string
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
@@ -58,6 +61,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "how long a bearer token from POST /auth/token lives")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 0, "requests a second allowed to each client address, beyond which 429 with Retry-After; 0: no limit")
 	fs.IntVar(&c.rateBurst, "rate-burst", 0, "requests one client address may make at once under --rate-limit; 0: as many as the rate, at least 1")
+	fs.IntVar(&c.memoryLimitMiB, "memory-limit", defaultMemoryLimitMiB, "soft limit of the Go heap in MiB, past which the garbage collector runs harder; 0: none (GOMEMLIMIT and GOGC, when set, take precedence)")
 	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from a browser, e.g. https://blog.example.com, or * for any; repeat the flag or separate with commas; none by default")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return c, help, err
@@ -72,10 +76,35 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 			return c, false, usageError{fmt.Errorf("--%s must be positive", name)}
 		}
 	}
+	if c.memoryLimitMiB < 0 {
+		return c, false, usageError{errors.New("--memory-limit must not be negative")}
+	}
+	c.getenv = getenv
 	if c.rateLimit < 0 || c.rateBurst < 0 {
 		return c, false, usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
 	}
 	return c, false, nil
+}
+
+// defaultMemoryLimitMiB keeps the whole process (binary, SQLite's page
+// caches, Go's heap) near 60 MB under the load harness at the 10x dataset;
+// docs/performance.md has the figures.
+const defaultMemoryLimitMiB = 24
+
+// setMemoryLimit trades memory for CPU the way a small server wants. Go's
+// default (GOGC=100) collects whenever the heap doubles; a request's garbage
+// dwarfs blogd's live heap (a few MiB), so the collector ran dozens of times
+// a second and took a tenth of the CPU. With a soft limit it can wait
+// longer (GOGC=400) and still never let the heap pass the limit. The
+// runtime's own variables, when set, win.
+func setMemoryLimit(mib int, getenv func(string) string) {
+	if mib == 0 || getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(int64(mib) << 20)
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 // serve serves the API as c says until ctx ends, then shuts down: it stops
@@ -89,6 +118,7 @@ func serve(ctx context.Context, c serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	setMemoryLimit(c.memoryLimitMiB, c.getenv)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return usageError{fmt.Errorf("listen on %s: %w", c.addr, err)}
