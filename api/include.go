@@ -214,18 +214,19 @@ func (r *read) appendJSON(b []byte) []byte {
 // into shared chunks and the reads are allocated in blocks, so that an
 // answer of hundreds of rows (a page of posts with their comments and their
 // authors) costs a few allocations, not two or three per row: the garbage
-// of such answers was most of the collector's work.
-// Chunks and blocks start small and double, so that an answer of one row
-// costs no more than it did with a buffer of its own.
+// of such answers was most of the collector's work. Chunks and blocks start
+// small and double, so that an answer of one row costs no more than it did
+// with allocations of its own.
 type readAlloc struct {
-	scratch []byte // where a row is encoded before it is copied to json
-	json    []byte // the current chunk: rows so far, room for more
-	reads   []read // the unused part of the current block
-	block   int    // the length of the current block
+	json  []byte // the current chunk: rows so far, room for more
+	reads []read // the unused part of the current block
+	block int    // the length of the current block
 }
 
 const (
+	minReadChunkBytes = 512
 	maxReadChunkBytes = 16 << 10
+	minRowRoom        = 256 // a row is begun in a chunk with at least this much room
 	maxReadBlockLen   = 64
 )
 
@@ -235,16 +236,19 @@ func (a *readAlloc) newRead(ctx context.Context, row blogd.Keyed) (*read, error)
 		u.Email = ""
 		row = u
 	}
-	b, err := fastjson.Append(a.scratch[:0], row, 0)
+	if cap(a.json)-len(a.json) < minRowRoom {
+		a.json = make([]byte, 0, min(max(2*cap(a.json), minReadChunkBytes), maxReadChunkBytes))
+	}
+	// Encoded at the chunk's free end; a row too long for the room left
+	// gets an array of its own from append, and the chunk stays as it was.
+	room := a.json[len(a.json):]
+	b, err := fastjson.Append(room, row, 0)
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
-	a.scratch = b
-	if cap(a.json)-len(a.json) < len(b) {
-		a.json = make([]byte, 0, max(min(2*cap(a.json), maxReadChunkBytes), len(b)))
+	if cap(b) == cap(room) {
+		a.json = a.json[:len(a.json)+len(b)]
 	}
-	start := len(a.json)
-	a.json = append(a.json, b...)
 	if len(a.reads) == 0 {
 		a.block = min(max(2*a.block, 1), maxReadBlockLen)
 		a.reads = make([]read, a.block)
@@ -252,7 +256,7 @@ func (a *readAlloc) newRead(ctx context.Context, row blogd.Keyed) (*read, error)
 	r := &a.reads[0]
 	a.reads = a.reads[1:]
 	k := row.Key()
-	*r = read{self: a.json[start:len(a.json):len(a.json)], key: k, id: k.ID}
+	*r = read{self: b[:len(b):len(b)], key: k, id: k.ID}
 	return r, nil
 }
 
