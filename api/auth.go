@@ -275,16 +275,6 @@ func showEmail(ctx context.Context, id int64) bool {
 	return c != nil && (c.Admin || c.ID == id)
 }
 
-// visible hides the emails of users that the caller of ctx may not see.
-func visible(ctx context.Context, users ...blogd.User) []blogd.User {
-	for i := range users {
-		if !showEmail(ctx, users[i].ID) {
-			users[i].Email = ""
-		}
-	}
-	return users
-}
-
 // actingUser is a request body that names the user it writes as.
 type actingUser interface{ actingUserID() *int64 }
 
