@@ -185,30 +185,39 @@ type span struct{ start, end int }
 // spans lists the words of text.
 func spans(text string) []span {
 	out := make([]span, 0, len(text)/6)
+	for s, ok := nextSpan(text, 0); ok; s, ok = nextSpan(text, s.end) {
+		out = append(out, s)
+	}
+	return out
+}
+
+// nextSpan is the first word of text at or after byte i, and whether there
+// is one: a run of letters and digits, or one CJK character.
+func nextSpan(text string, i int) (span, bool) {
 	start := -1
-	for i, r := range text {
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case IsCJK(r):
 			if start >= 0 {
-				out = append(out, span{start, i})
-				start = -1
+				return span{start, i}, true
 			}
-			out = append(out, span{i, i + utf8.RuneLen(r)})
+			return span{i, i + n}, true
 		case isWordRune(r):
 			if start < 0 {
 				start = i
 			}
 		default:
 			if start >= 0 {
-				out = append(out, span{start, i})
-				start = -1
+				return span{start, i}, true
 			}
 		}
+		i += n
 	}
 	if start >= 0 {
-		out = append(out, span{start, len(text)})
+		return span{start, len(text)}, true
 	}
-	return out
+	return span{}, false
 }
 
 // Words lists the words of text, as written.
@@ -286,6 +295,7 @@ type Highlighter struct {
 	want  map[string]bool   // the folded words of the search
 	first map[rune]bool     // their first letters
 	folds map[string]string // the folded forms of the words seen, as folding costs
+	spans []span            // the words of the text at hand, kept for the next
 }
 
 // NewHighlighter is the highlighter of the posts that q found.
@@ -330,18 +340,21 @@ func (h *Highlighter) Snippet(title, content string) string {
 // snippet is the excerpt of text around its first word in want, and
 // whether it has one (else the excerpt is text's start).
 func (h *Highlighter) snippet(text string) (string, bool) {
-	sp := spans(text)
-	first := -1
-	for i, s := range sp {
-		if h.matches(text[s.start:s.end]) {
-			first = i
+	// The scan stops one word past the snippet's last: a post's whole
+	// content is read only when no word of the search is in it.
+	sp := h.spans[:0]
+	first, from := -1, 0
+	for s, ok := nextSpan(text, 0); ok; s, ok = nextSpan(text, s.end) {
+		sp = append(sp, s)
+		if first < 0 && h.matches(text[s.start:s.end]) {
+			first = len(sp) - 1
+			from = max(first-snippetWords/4, 0)
+		}
+		if first >= 0 && len(sp) > from+snippetWords {
 			break
 		}
 	}
-	from := 0
-	if first > snippetWords/4 {
-		from = first - snippetWords/4
-	}
+	h.spans = sp
 	to := min(from+snippetWords, len(sp))
 	var b strings.Builder
 	start, end := 0, len(text)
