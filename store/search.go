@@ -16,7 +16,8 @@ import (
 // eager-loaded, narrowed by f, in page p's order (by relevance, best
 // first, for blogd.SortRelevance): two statements, and one more to count;
 // on SQLite, a search by relevance without filters reads the kept ranking
-// instead (searchRanked: three statements, four when the index changed).
+// instead (searchRanked: two statements, the page's posts with the index's
+// version and their categories; more when the index changed).
 // The snippets are left for the caller to make.
 func (s *Store) SearchPosts(ctx context.Context, q search.Query, f blogd.PostFilter, p blogd.Page) (blogd.List[blogd.PostFound], error) {
 	if s.searches != nil && f == (blogd.PostFilter{}) && p.Sort == blogd.SortRelevance {
@@ -67,6 +68,15 @@ const searchCacheBytes = 4 << 20
 
 func newSearchCache() *searchCache { return &searchCache{ranked: map[string][]rankedPost{}} }
 
+// latest returns the kept ranking of the search match and the version of
+// the index it was ranked at, if one is kept.
+func (c *searchCache) latest(match string) (int64, []rankedPost, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.ranked[match]
+	return c.version, r, ok
+}
+
 // get returns the ranking of the search match at the index's version.
 func (c *searchCache) get(version int64, match string) ([]rankedPost, bool) {
 	c.mu.Lock()
@@ -101,16 +111,25 @@ func (c *searchCache) put(version int64, match string, r []rankedPost) {
 }
 
 // searchRanked is SearchPosts by relevance without filters, from the
-// search's whole ranking (searchCache), read anew when the index changed:
-// the version, the ranking when not kept, the page's posts and their
-// categories.
+// search's whole ranking (searchCache). A kept ranking is tried first: the
+// page's posts are read with the index's version in the same statement, and
+// the page stands if that version is still the ranking's (no write has
+// changed the index since it was ranked). Else the version is read, the
+// search ranked anew when the kept ranking is older, and the page read from
+// it.
 func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) (blogd.List[blogd.PostFound], error) {
 	c := s.reader(ctx)
+	match := fts5Query(q)
+	if version, ranked, ok := s.searches.latest(match); ok {
+		out, current, err := rankedPage(ctx, c, ranked, p)
+		if err != nil || current == version {
+			return out, err
+		}
+	}
 	var version int64
 	if _, err := c.queryRow(ctx, "SELECT version FROM search_version", nil, &version); err != nil {
 		return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)
 	}
-	match := fts5Query(q)
 	ranked, ok := s.searches.get(version, match)
 	if !ok {
 		var err error
@@ -122,6 +141,14 @@ func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) 
 		}
 		s.searches.put(version, match, ranked)
 	}
+	out, _, err := rankedPage(ctx, c, ranked, p)
+	return out, err
+}
+
+// rankedPage is page p of a ranking: its posts, with their authors and
+// categories, and the index's version read with them (-1 for a page of no
+// posts).
+func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page) (blogd.List[blogd.PostFound], int64, error) {
 	start := min(p.Skip, len(ranked))
 	if a := p.After; a != nil {
 		start = sort.Search(len(ranked), func(i int) bool {
@@ -130,18 +157,25 @@ func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) 
 		})
 	}
 	page := ranked[start:min(start+p.Limit+1, len(ranked))]
-	ids := make([]int64, len(page))
-	for i, r := range page {
-		ids[i] = r.id
-	}
-	posts, err := queryList(ctx, c, scanPostWithAuthor,
-		"SELECT "+postColumns+" FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id IN (SELECT value FROM idtable(?))", c.d.ids(ids))
-	if err != nil {
-		return blogd.List[blogd.PostFound]{}, fmt.Errorf("search posts: %w", err)
-	}
-	byID := make(map[int64]blogd.PostWithRelations, len(posts))
-	for _, post := range posts {
-		byID[post.ID] = post
+	version := int64(-1)
+	byID := make(map[int64]blogd.PostWithRelations, len(page))
+	if len(page) > 0 {
+		ids := make([]int64, len(page))
+		for i, r := range page {
+			ids[i] = r.id
+		}
+		posts, err := queryList(ctx, c, func(rows *sql.Rows, p *versionedPost) error {
+			err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username, &p.version)
+			p.Author.ID = p.UserID
+			return err
+		}, "SELECT "+postColumns+", (SELECT version FROM search_version) FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id IN (SELECT value FROM idtable(?))", c.d.ids(ids))
+		if err != nil {
+			return blogd.List[blogd.PostFound]{}, version, fmt.Errorf("search posts: %w", err)
+		}
+		for _, post := range posts {
+			byID[post.ID] = post.PostWithRelations
+			version = post.version
+		}
 	}
 	found := make([]blogd.PostFound, 0, len(page))
 	for _, r := range page {
@@ -154,9 +188,16 @@ func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) 
 		out.Total = len(ranked)
 	}
 	if err := loadCategoryRefs(ctx, c, out.Items, postOfFound); err != nil {
-		return out, fmt.Errorf("search posts: %w", err)
+		return out, version, fmt.Errorf("search posts: %w", err)
 	}
-	return out, nil
+	return out, version, nil
+}
+
+// versionedPost is a post of a ranking's page, with the index's version read
+// in the same statement.
+type versionedPost struct {
+	blogd.PostWithRelations
+	version int64
 }
 
 func postOfFound(p *blogd.PostFound) *blogd.PostWithRelations { return &p.PostWithRelations }
