@@ -21,7 +21,14 @@ const (
 )
 
 func scanPostWithAuthor(rows *sql.Rows, p *blogd.PostWithRelations) error {
-	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username)
+	return scanPostWithAuthorAnd(rows, p)
+}
+
+// scanPostWithAuthorAnd scans a row of postColumns into p, and the columns
+// that follow them into more.
+func scanPostWithAuthorAnd(rows *sql.Rows, p *blogd.PostWithRelations, more ...any) error {
+	dest := append(make([]any, 0, 8), &p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username)
+	err := rows.Scan(append(dest, more...)...)
 	p.Author.ID = p.UserID
 	return err
 }

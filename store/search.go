@@ -79,10 +79,8 @@ func (c *searchCache) latest(match string) (int64, []rankedPost, bool) {
 
 // get returns the ranking of the search match at the index's version.
 func (c *searchCache) get(version int64, match string) ([]rankedPost, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.ranked[match]
-	return r, ok && version == c.version
+	v, r, ok := c.latest(match)
+	return r, ok && v == version
 }
 
 // put keeps the ranking of the search match, computed at version or later.
@@ -165,9 +163,7 @@ func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page) 
 			ids[i] = r.id
 		}
 		posts, err := queryList(ctx, c, func(rows *sql.Rows, p *versionedPost) error {
-			err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username, &p.version)
-			p.Author.ID = p.UserID
-			return err
+			return scanPostWithAuthorAnd(rows, &p.PostWithRelations, &p.version)
 		}, "SELECT "+postColumns+", (SELECT version FROM search_version) FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id IN (SELECT value FROM idtable(?))", c.d.ids(ids))
 		if err != nil {
 			return blogd.List[blogd.PostFound]{}, version, fmt.Errorf("search posts: %w", err)
@@ -203,9 +199,7 @@ type versionedPost struct {
 func postOfFound(p *blogd.PostFound) *blogd.PostWithRelations { return &p.PostWithRelations }
 
 func scanPostFound(rows *sql.Rows, p *blogd.PostFound) error {
-	err := rows.Scan(&p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt), &p.Author.Username, &p.Score)
-	p.Author.ID = p.UserID
-	return err
+	return scanPostWithAuthorAnd(rows, &p.PostWithRelations, &p.Score)
 }
 
 // fts5Query writes q in FTS5's query syntax: each phrase a string in
