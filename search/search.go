@@ -295,7 +295,7 @@ type Highlighter struct {
 	want  map[string]bool   // the folded words of the search
 	first map[rune]bool     // their first letters
 	folds map[string]string // the folded forms of the words seen, as folding costs
-	spans []span            // the words of the text at hand, kept for the next
+	spans []span            // the words of the text at hand; the array is reused by the next
 }
 
 // NewHighlighter is the highlighter of the posts that q found.

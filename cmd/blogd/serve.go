@@ -33,7 +33,6 @@ type serveConfig struct {
 	rateBurst         int
 	corsOrigins       listFlag
 	memoryLimitMiB    int
-	getenv            func(string) string
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
@@ -41,6 +40,7 @@ func serveCmd(ctx context.Context, args []string, getenv func(string) string, _,
 	if help || err != nil {
 		return err
 	}
+	setMemoryLimit(c.memoryLimitMiB, getenv)
 	return serve(ctx, c, stderr)
 }
 
@@ -79,7 +79,6 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	if c.memoryLimitMiB < 0 {
 		return c, false, usageError{errors.New("--memory-limit must not be negative")}
 	}
-	c.getenv = getenv
 	if c.rateLimit < 0 || c.rateBurst < 0 {
 		return c, false, usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
 	}
@@ -118,7 +117,6 @@ func serve(ctx context.Context, c serveConfig, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	setMemoryLimit(c.memoryLimitMiB, c.getenv)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return usageError{fmt.Errorf("listen on %s: %w", c.addr, err)}
