@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/blogd/blogd/internal/docsui"
+	"github.com/blogd/blogd/search"
 	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -65,7 +66,12 @@ type server struct {
 	auth  *authConfig
 	// rateLimited: every operation but the health checks may answer 429.
 	rateLimited bool
+	// snippets keeps the snippets of searches' answers (search.Snippets).
+	snippets *search.Snippets
 }
+
+// snippetsBytes bounds the snippets kept: about 4,000 of them.
+const snippetsBytes = 1 << 20
 
 // NewHandler returns the whole HTTP API as one handler: the operations, the
 // OpenAPI 3.1 document at /openapi.json (and .yaml, and 3.0 downgrades at
@@ -116,7 +122,8 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	docsui.New(hc.OpenAPIPath+".json", "blogd API reference").Register(mux)
 
 	logger := slog.New(withRequestID{cfg.Logger.Handler()})
-	s := &server{store: cfg.Store, log: logger, auth: newAuthConfig(cfg), rateLimited: cfg.RateLimit > 0}
+	s := &server{store: cfg.Store, log: logger, auth: newAuthConfig(cfg), rateLimited: cfg.RateLimit > 0,
+		snippets: search.NewSnippets(snippetsBytes)}
 	a.UseMiddleware(s.authMiddleware(a))
 	mux.HandleFunc("POST "+tokenPath, s.tokenHandler)
 	documentAuth(a.OpenAPI())

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/blogd/blogd"
-	"github.com/blogd/blogd/search"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -46,7 +45,7 @@ func (s *server) registerPosts(a huma.API) {
 			f := blogd.PostFilter{UserID: in.UserID, CategoryID: in.CategoryID}
 			if in.search.All != nil {
 				l, err := s.store.SearchPosts(ctx, in.search, f, in.page())
-				h := search.NewHighlighter(in.search)
+				h := s.snippets.Highlighter(in.search)
 				for i, p := range l.Items {
 					l.Items[i].Snippet = h.Snippet(p.Title, p.Content)
 				}

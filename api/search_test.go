@@ -111,6 +111,14 @@ func TestSearchCases(t *testing.T) {
 		if want := "A crème brûlée at the <mark>café</mark>."; len(hits) != 1 || hits[0].Snippet != want {
 			t.Errorf("snippet %+v, want %q", hits, want)
 		}
+		// Snippets are kept for the searches asked again, never for an
+		// older text: an edit makes a new one.
+		e.call("PATCH", fmt.Sprintf("/posts/%d", post[4]), map[string]any{"content": "Edited: <script> once."}, 200, nil)
+		_, body = found(t, e, "script")
+		decode(t, body, &hits)
+		if want := "Edited: &lt;<mark>script</mark>&gt; once."; len(hits) != 1 || hits[0].Snippet != want {
+			t.Errorf("after the edit, snippet %+v, want %q", hits, want)
+		}
 
 		// Creates, edits and deletes are seen at once (a search's ranking
 		// is kept only until the index changes).

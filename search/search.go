@@ -296,6 +296,9 @@ type Highlighter struct {
 	first map[rune]bool     // their first letters
 	folds map[string]string // the folded forms of the words seen, as folding costs
 	spans []span            // the words of the text at hand; the array is reused by the next
+
+	kept  *Snippets // where snippets are kept, if anywhere (Snippets.Highlighter)
+	words string    // the key of want in kept
 }
 
 // NewHighlighter is the highlighter of the posts that q found.
@@ -330,6 +333,20 @@ func (h *Highlighter) matches(word string) bool {
 // content where a word of the search is, else of its title, with every
 // word of the search wrapped in <mark></mark> and the rest HTML-escaped.
 func (h *Highlighter) Snippet(title, content string) string {
+	if h.kept == nil {
+		return h.make(title, content)
+	}
+	k := h.kept.key(h.words, title, content)
+	if s, ok := h.kept.get(k); ok {
+		return s
+	}
+	s := h.make(title, content)
+	h.kept.put(k, s)
+	return s
+}
+
+// make makes the snippet of a post.
+func (h *Highlighter) make(title, content string) string {
 	if s, ok := h.snippet(content); ok {
 		return s
 	}

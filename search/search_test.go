@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -48,7 +49,17 @@ func TestParse(t *testing.T) {
 
 func TestSnippet(t *testing.T) {
 	q, _ := Parse("run cafe")
-	h := NewHighlighter(q)
+	kept := NewSnippets(1 << 20)
+	for _, h := range []*Highlighter{NewHighlighter(q), kept.Highlighter(q), kept.Highlighter(q)} {
+		testSnippets(t, h)
+	}
+	if kept.Len() != 3 {
+		t.Errorf("%d snippets kept, want 3", kept.Len())
+	}
+}
+
+func testSnippets(t *testing.T, h *Highlighter) {
+	t.Helper()
 	for _, tc := range []struct{ title, content, want string }{
 		{"t", "She runs to the café <daily> & more.", "She <mark>runs</mark> to the <mark>café</mark> &lt;daily&gt; &amp; more."},
 		{"Running late", "nothing here", "<mark>Running</mark> late"},
@@ -58,6 +69,53 @@ func TestSnippet(t *testing.T) {
 		if got := h.Snippet(tc.title, tc.content); got != tc.want {
 			t.Errorf("Snippet(%q, %q) =\n%q, want\n%q", tc.title, tc.content, got, tc.want)
 		}
+	}
+}
+
+// A kept snippet is the one of the same words and the same text: another
+// search, an edited content or the same bytes split otherwise between
+// title and content make their own.
+func TestSnippetsKeptByText(t *testing.T) {
+	kept := NewSnippets(1 << 20)
+	run, _ := Parse("run")
+	cafe, _ := Parse("cafe")
+	for _, tc := range []struct {
+		q                    Query
+		title, content, want string
+	}{
+		{run, "t", "I run to the café", "I <mark>run</mark> to the café"},
+		{cafe, "t", "I run to the café", "I run to the <mark>café</mark>"},
+		{run, "t", "I ran, then run again", "I ran, then <mark>run</mark> again"},
+		{run, "run", "x", "<mark>run</mark>"},
+		{run, "ru", "nx", "ru"},
+		{run, "t", "I run to the café", "I <mark>run</mark> to the café"},
+	} {
+		if got := kept.Highlighter(tc.q).Snippet(tc.title, tc.content); got != tc.want {
+			t.Errorf("Snippet(%q, %q) = %q, want %q", tc.title, tc.content, got, tc.want)
+		}
+	}
+	if kept.Len() != 5 {
+		t.Errorf("%d snippets kept, want 5", kept.Len())
+	}
+}
+
+// The snippets kept stay within their bound: old ones make room.
+func TestSnippetsBound(t *testing.T) {
+	const maxBytes = 4 << 10
+	kept := NewSnippets(maxBytes)
+	q, _ := Parse("word")
+	h := kept.Highlighter(q)
+	for i := range 1000 {
+		content := fmt.Sprintf("post %d has a word", i)
+		if got, want := h.Snippet("t", content), fmt.Sprintf("post %d has a <mark>word</mark>", i); got != want {
+			t.Fatalf("Snippet = %q, want %q", got, want)
+		}
+	}
+	if n := kept.Len(); n == 0 || n*(snippetEntryBytes+len("word")+len("post 999 has a <mark>word</mark>")) > maxBytes {
+		t.Errorf("%d snippets kept in %d bytes", n, maxBytes)
+	}
+	if kept.bytes > maxBytes {
+		t.Errorf("%d bytes kept, at most %d", kept.bytes, maxBytes)
 	}
 }
 
