@@ -57,3 +57,21 @@ func (x Comment) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
 // Updated is when the comment last changed: the version that a
 // conditional write (If-Match) expects.
 func (x Comment) Updated() time.Time { return x.UpdatedAt }
+
+// The rows a comment names by id (its author, its post, the comment it
+// replies to), so that comments that share one load it once.
+
+// AuthorRef is the id of the comment's author.
+func (x Comment) AuthorRef() (int64, bool) { return x.UserID, true }
+
+// PostRef is the id of the post the comment is on.
+func (x Comment) PostRef() (int64, bool) { return x.PostID, true }
+
+// ParentRef is the id of the comment this one replies to; false for a
+// top-level comment.
+func (x Comment) ParentRef() (int64, bool) {
+	if x.ParentID == nil {
+		return 0, false
+	}
+	return *x.ParentID, true
+}

@@ -48,6 +48,10 @@ func (x Post) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
 // conditional write (If-Match) expects.
 func (x Post) Updated() time.Time { return x.UpdatedAt }
 
+// AuthorRef is the id of the post's author: how a post names its author
+// row, which a page of posts loads once per author, not once per post.
+func (x Post) AuthorRef() (int64, bool) { return x.UserID, true }
+
 // Bare is the post without its author and categories, for a read whose
 // include names what to embed instead.
 func (p PostWithRelations) Bare() Keyed { return p.Post }

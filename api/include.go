@@ -149,7 +149,8 @@ func includeDoc(res store.Resource) string {
 // read is one resource as a read answers it: its own JSON object, and the
 // relations embedded in it, in the order include named them.
 type read struct {
-	self  []byte // the resource's JSON object
+	self  []byte      // the resource's JSON object
+	row   blogd.Keyed // the resource, for the rows it names (store.Embed)
 	key   blogd.Key
 	id    int64
 	embed []embedded
@@ -256,7 +257,7 @@ func (a *readAlloc) newRead(ctx context.Context, row blogd.Keyed) (*read, error)
 	r := &a.reads[0]
 	a.reads = a.reads[1:]
 	k := row.Key()
-	*r = read{self: b[:len(b):len(b)], key: k, id: k.ID}
+	*r = read{self: b[:len(b):len(b)], row: row, key: k, id: k.ID}
 	return r, nil
 }
 
@@ -284,25 +285,37 @@ func (s *server) embed(ctx context.Context, a *readAlloc, parents []*read, nodes
 	if len(parents) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(parents))
+	rows := make([]blogd.Keyed, len(parents))
 	for i, p := range parents {
-		ids[i] = p.id
+		rows[i] = p.row
 	}
 	for _, n := range nodes {
-		loaded, err := s.store.Embed(ctx, n.rel, ids, limit)
+		loaded, err := s.store.Embed(ctx, n.rel, rows, limit)
 		if err != nil {
 			return err
 		}
-		var all []*read // every row of this relation, for the next level
+		var all []*read // every row of this relation, each once, for the next level
+		// The row of a one relation is the same whoever names it (comments
+		// by one author): it is encoded once and shared. A many relation's
+		// rows may differ by parent (a category's linked_at).
+		var shared map[int64]*read
+		if !n.rel.Many {
+			shared = map[int64]*read{}
+		}
 		for _, p := range parents {
 			e := embedded{name: n.rel.Name, many: n.rel.Many}
 			got := loaded[p.id]
 			for _, row := range got.Rows {
-				r, err := a.newRead(ctx, row)
-				if err != nil {
-					return err
+				r := shared[row.Key().ID]
+				if r == nil {
+					if r, err = a.newRead(ctx, row); err != nil {
+						return err
+					}
+					all = append(all, r)
+					if shared != nil {
+						shared[r.id] = r
+					}
 				}
-				all = append(all, r)
 				if n.rel.Many {
 					e.list = append(e.list, r)
 				} else {

@@ -109,6 +109,19 @@ func TestIncludeEveryRelation(t *testing.T) {
 		if got, _ := embeddedIDs(t, author, "profile"); !slices.Equal(got, []int64{profile.ID}) {
 			t.Errorf("comments.author.profile: %s", cms[1]["author"])
 		}
+		// Comments by one author share its row, read once: what is embedded
+		// in it is there once too.
+		e.comment(p1, ada, 0)
+		e.call("GET", fmt.Sprintf("/posts/%d?include=comments.author.profile", p1), nil, 200, &obj)
+		decode(t, obj["comments"], &cms)
+		if len(cms) != 3 {
+			t.Fatalf("comments %s", obj["comments"])
+		}
+		for _, c := range cms[1:] {
+			if n := strings.Count(string(c["author"]), `"profile":`); n != 1 {
+				t.Errorf("an author shared by two comments embeds its profile %d times: %s", n, c["author"])
+			}
+		}
 	})
 }
 

@@ -149,3 +149,63 @@ func benchWrites(b *testing.B, write func(ctx context.Context, k int64) error) {
 		})
 	}
 }
+
+// BenchmarkEmbed loads each relation of GET /posts?limit=20&include=author,
+// categories,comments.author for one page of 20 posts: what each include
+// path costs the store, beside the page itself.
+func BenchmarkEmbed(b *testing.B) {
+	st, _ := benchStore(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	page := blogd.Page{Skip: 100, Limit: 20}
+	posts, err := st.PostsOnly(ctx, blogd.PostFilter{}, page)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parents := make([]blogd.Keyed, len(posts.Items))
+	for i, p := range posts.Items {
+		parents[i] = p
+	}
+	rel := func(r store.Resource, name string) store.Relation {
+		rel, ok := store.RelationOf(r, name)
+		if !ok {
+			b.Fatalf("no relation %s.%s", r, name)
+		}
+		return rel
+	}
+	loaded, err := st.Embed(ctx, rel(store.ResourcePost, "comments"), parents, 10)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var comments []blogd.Keyed
+	for _, e := range loaded {
+		comments = append(comments, e.Rows...)
+	}
+	cases := []struct {
+		name string
+		load func() error
+	}{
+		{"PostsOnly", func() error { _, err := st.PostsOnly(ctx, blogd.PostFilter{}, page); return err }},
+		{"Posts", func() error { _, err := st.Posts(ctx, blogd.PostFilter{}, page); return err }},
+		{"post.author", func() error { _, err := st.Embed(ctx, rel(store.ResourcePost, "author"), parents, 10); return err }},
+		{"post.categories", func() error {
+			_, err := st.Embed(ctx, rel(store.ResourcePost, "categories"), parents, 10)
+			return err
+		}},
+		{"post.comments", func() error { _, err := st.Embed(ctx, rel(store.ResourcePost, "comments"), parents, 10); return err }},
+		{"comment.author", func() error {
+			_, err := st.Embed(ctx, rel(store.ResourceComment, "author"), comments, 10)
+			return err
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.load(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

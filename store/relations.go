@@ -47,6 +47,35 @@ type Relation struct {
 	// index that starts with parent, and key the columns that identify a
 	// row of table (see dialect.firstRows).
 	table, joins, parent, order, key string
+
+	// ref, for a one relation whose parent holds its row's id (a post's
+	// user_id is its author), reads that id from a parent's row, and
+	// whether the parent names a row at all. Such a relation is loaded by
+	// those ids, each once (parent is then the target's own id column):
+	// the guide's selectinload of a many-to-one, by the distinct keys. A
+	// page of 20 posts by 3 authors reads 3 users, not 20 posts joined to
+	// their users.
+	ref func(blogd.Keyed) (id int64, has bool, err error)
+}
+
+// Ways a parent's row names the row of a one relation (see Relation.ref).
+type (
+	authorNamer interface{ AuthorRef() (int64, bool) }
+	postNamer   interface{ PostRef() (int64, bool) }
+	parentNamer interface{ ParentRef() (int64, bool) }
+)
+
+// by is the ref of a relation whose parents name its row by method m of
+// the interface R.
+func by[R any](m func(R) (int64, bool)) func(blogd.Keyed) (int64, bool, error) {
+	return func(row blogd.Keyed) (int64, bool, error) {
+		r, ok := row.(R)
+		if !ok {
+			return 0, false, fmt.Errorf("a %T names no row of this relation", row)
+		}
+		id, has := m(r)
+		return id, has, nil
+	}
 }
 
 // relations lists the relations of each resource, in the order the
@@ -60,15 +89,15 @@ var relations = map[Resource][]Relation{
 			parent: "ur.user_id", order: "ur.role_id", key: "ur.user_id, ur.role_id"},
 	},
 	ResourcePost: {
-		{Name: "author", Target: ResourceUser, table: "posts p", joins: "JOIN users u ON u.id = p.user_id", parent: "p.id"},
+		{Name: "author", Target: ResourceUser, table: "users u", parent: "u.id", ref: by(authorNamer.AuthorRef)},
 		{Name: "categories", Many: true, Target: ResourceCategory, table: "post_categories pc",
 			joins: "JOIN categories x ON x.id = pc.category_id", parent: "pc.post_id", order: "pc.category_id", key: "pc.post_id, pc.category_id"},
 		{Name: "comments", Many: true, Target: ResourceComment, table: "comments c", parent: "c.post_id", order: "c.id", key: "c.id"},
 	},
 	ResourceComment: {
-		{Name: "author", Target: ResourceUser, table: "comments r", joins: "JOIN users u ON u.id = r.user_id", parent: "r.id"},
-		{Name: "post", Target: ResourcePost, table: "comments r", joins: "JOIN posts p ON p.id = r.post_id", parent: "r.id"},
-		{Name: "parent", Target: ResourceComment, table: "comments r", joins: "JOIN comments c ON c.id = r.parent_id", parent: "r.id"},
+		{Name: "author", Target: ResourceUser, table: "users u", parent: "u.id", ref: by(authorNamer.AuthorRef)},
+		{Name: "post", Target: ResourcePost, table: "posts p", parent: "p.id", ref: by(postNamer.PostRef)},
+		{Name: "parent", Target: ResourceComment, table: "comments c", parent: "c.id", ref: by(parentNamer.ParentRef)},
 		{Name: "replies", Many: true, Target: ResourceComment, table: "comments c", parent: "c.parent_id", order: "c.id", key: "c.id"},
 	},
 	ResourceCategory: {
@@ -146,15 +175,35 @@ type Embedded struct {
 	More bool
 }
 
-// Embed loads relation rel for the parents with ids, in one statement: for
-// a many relation at most limit rows per parent, ordered by id, the limit
-// applied in SQL by a window function over the batch, so that a parent with
-// many rows costs no more than one with few. Every parent has an entry in
-// the answer, empty when it has no row.
-func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int) (map[int64]*Embedded, error) {
-	out := make(map[int64]*Embedded, len(ids))
-	for _, id := range ids {
+// Embed loads relation rel for parents, in one statement: for a many
+// relation at most limit rows per parent, ordered by id, the limit applied
+// in SQL per parent (dialect.firstRows), so that a parent with many rows
+// costs no more than one with few; a one relation that its parents name
+// by id is read once per distinct id, and parents naming the same row
+// share it. Every parent has an entry in the answer, by its id, empty when
+// it has no row.
+func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
+	out := make(map[int64]*Embedded, len(parents))
+	ids := make([]int64, 0, len(parents)) // what the statement reads by
+	var refs map[int64]int64              // with rel.ref: the row each parent names
+	if rel.ref != nil {
+		refs = make(map[int64]int64, len(parents))
+	}
+	for _, p := range parents {
+		id := p.Key().ID
 		out[id] = &Embedded{}
+		if rel.ref == nil {
+			ids = append(ids, id)
+			continue
+		}
+		ref, has, err := rel.ref(p)
+		if err != nil {
+			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+		}
+		if has {
+			refs[id] = ref
+			ids = append(ids, ref)
+		}
 	}
 	if len(ids) == 0 {
 		return out, nil
@@ -176,16 +225,29 @@ func (s *Store) Embed(ctx context.Context, rel Relation, ids []int64, limit int)
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 	}
 	defer rows.Close()
+	var named map[int64]blogd.Keyed // with rel.ref: the rows read, by id
+	if rel.ref != nil {
+		named = make(map[int64]blogd.Keyed, len(ids))
+	}
 	for rows.Next() {
 		var parent int64
 		row, err := t.scan(rows, &parent)
 		if err != nil {
 			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 		}
+		if named != nil {
+			named[parent] = row
+			continue
+		}
 		out[parent].Rows = append(out[parent].Rows, row)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	}
+	for id, ref := range refs {
+		if row, ok := named[ref]; ok {
+			out[id].Rows = []blogd.Keyed{row}
+		}
 	}
 	if rel.Many {
 		for _, e := range out {

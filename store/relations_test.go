@@ -100,20 +100,55 @@ func TestEmbedEveryRelation(t *testing.T) {
 			store.ResourceUser: users, store.ResourcePost: posts[:3], store.ResourceComment: comments[:3],
 			store.ResourceCategory: cats, store.ResourceRole: roles,
 		}
+		// The parents' rows, as reads have them, and one of each resource
+		// that is not in the database and names none that is.
+		const unknown = 999999
+		parentRows := func(r store.Resource, ids []int64) []blogd.Keyed {
+			var rows []blogd.Keyed
+			for _, id := range ids {
+				var row blogd.Keyed
+				var err error
+				switch r {
+				case store.ResourceUser:
+					row, err = s.User(ctx, id)
+				case store.ResourcePost:
+					row, err = s.PostOnly(ctx, id)
+				case store.ResourceComment:
+					row, err = s.Comment(ctx, id)
+				case store.ResourceCategory:
+					row, err = s.Category(ctx, id)
+				case store.ResourceRole:
+					row, err = s.Role(ctx, id)
+				}
+				if err != nil {
+					t.Fatalf("%s %d: %v", r, id, err)
+				}
+				rows = append(rows, row)
+			}
+			none := int64(unknown)
+			return append(rows, map[store.Resource]blogd.Keyed{
+				store.ResourceUser:     blogd.User{ID: unknown},
+				store.ResourcePost:     blogd.Post{ID: unknown, UserID: unknown},
+				store.ResourceComment:  blogd.Comment{ID: unknown, UserID: unknown, PostID: unknown, ParentID: &none},
+				store.ResourceCategory: blogd.Category{ID: unknown},
+				store.ResourceRole:     blogd.Role{ID: unknown},
+			}[r])
+		}
 		const limit = 10
 		seen := 0
 		for r, ids := range parents {
+			rows := parentRows(r, ids)
 			for _, rel := range store.Relations(r) {
 				name := string(r) + "." + rel.Name
 				sctx, stats := store.WithStats(ctx)
-				got, err := s.Embed(sctx, rel, append(slices.Clone(ids), 999999), limit)
+				got, err := s.Embed(sctx, rel, rows, limit)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
 				if stats.Statements() != 1 {
 					t.Errorf("%s: %d statements", name, stats.Statements())
 				}
-				if e := got[999999]; e == nil || len(e.Rows) != 0 || e.More {
+				if e := got[unknown]; e == nil || len(e.Rows) != 0 || e.More {
 					t.Errorf("%s: unknown parent %+v", name, e)
 				}
 				for _, id := range ids {
