@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -57,7 +58,15 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the API from a
 	// browser ("*" for any); none means none.
 	CORSOrigins []string
+	// ReadConcurrency is how many GET requests make their answers at once;
+	// the others wait their turn, first come first served (queueReads). 0
+	// means DefaultReadConcurrency.
+	ReadConcurrency int
 }
+
+// DefaultReadConcurrency is the GET requests that make their answers at
+// once by default: 4 per processor Go uses.
+func DefaultReadConcurrency() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // server holds the dependencies of the operations.
 type server struct {
@@ -147,6 +156,11 @@ func newHandler(cfg Config) (http.Handler, []string) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError)}))
 
 	var h http.Handler = withNullCheck(withProblemFallback(mux.ServeMux), mux.ServeMux)
+	reads := cfg.ReadConcurrency
+	if reads <= 0 {
+		reads = DefaultReadConcurrency()
+	}
+	h = queueReads(h, reads)
 	h = withETags(h)
 	if cfg.Store != nil {
 		h = withBookmarks(h, cfg.Store, logger)
@@ -219,7 +233,7 @@ func (m *routeMux) Handle(pattern string, handler http.Handler) {
 func register[I, O any](a huma.API, s *server, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	guard(&op)
 	acc, _ := accessFor(op)
-	if s.rateLimited && !exemptFromRateLimit[op.Path] {
+	if s.rateLimited && !exemptFromLimits[op.Path] {
 		op.Errors = append(op.Errors, http.StatusTooManyRequests)
 	}
 	huma.Register(a, op, func(ctx context.Context, in *I) (*O, error) {

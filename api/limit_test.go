@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/blogd/blogd/api"
@@ -91,4 +93,31 @@ func TestCORS(t *testing.T) {
 		!strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "X-Request-Id") {
 		t.Errorf("simple request: %d %v", resp.StatusCode, resp.Header)
 	}
+}
+
+// With one turn for reads, concurrent reads all get their answers, taking
+// turns, while writes go on beside them.
+func TestReadsTakeTurns(t *testing.T) {
+	e := newEnvWith(t, testdb.SQLite, func(c *api.Config) { c.ReadConcurrency = 1 })
+	ada := e.user("ada")
+	post := e.post(ada)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			path := []string{"/users", fmt.Sprintf("/posts/%d?include=author,comments.author", post), "/healthz"}[i%3]
+			resp, err := http.Get(e.srv.URL + path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Errorf("GET %s: %d", path, resp.StatusCode)
+			}
+		})
+		if i%4 == 0 {
+			e.comment(post, ada, 0)
+		}
+	}
+	wg.Wait()
 }

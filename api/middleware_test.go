@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,5 +72,77 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 	err = s.problemFor(context.Background(), fmt.Errorf("get user 1: %w", context.Canceled))
 	if !errors.As(err, &m) || m.Status != http.StatusInternalServerError || !strings.Contains(logs.String(), "ERROR") {
 		t.Errorf("live request: %v\n%s", err, logs.String())
+	}
+}
+
+// queueReads runs at most n GETs at once, lets the others wait (and run
+// when a turn frees), drops a waiting request whose client left, and never
+// holds back the health checks, /metrics or a write.
+func TestQueueReads(t *testing.T) {
+	var running, most int
+	var mu sync.Mutex
+	release := make(chan struct{})
+	started := make(chan string, 16)
+	h := queueReads(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started <- r.Method + " " + r.URL.Path
+		if r.URL.Path != "/slow" {
+			return
+		}
+		mu.Lock()
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		running--
+		mu.Unlock()
+	}), 2)
+	serve := func(r *http.Request) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		return rec
+	}
+
+	// Two slow GETs take both turns; three more wait.
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if rec := serve(httptest.NewRequest("GET", "/slow", nil)); rec.Code != 200 {
+				t.Errorf("GET /slow: %d", rec.Code)
+			}
+		})
+	}
+	for range 2 {
+		<-started
+	}
+	select {
+	case s := <-started:
+		t.Fatalf("%s ran while two GETs held both turns", s)
+	case <-time.After(50 * time.Millisecond):
+	}
+	// What must never wait runs now.
+	for _, r := range []*http.Request{httptest.NewRequest("GET", "/healthz", nil),
+		httptest.NewRequest("GET", "/metrics", nil), httptest.NewRequest("POST", "/posts", nil)} {
+		serve(r)
+		if s := <-started; s != r.Method+" "+r.URL.Path {
+			t.Errorf("%s %s: ran %s", r.Method, r.URL.Path, s)
+		}
+	}
+	// A waiting GET whose client leaves is answered 499 and not run.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if rec := serve(httptest.NewRequestWithContext(ctx, "GET", "/gone", nil)); rec.Code != statusClientClosed {
+		t.Errorf("GET of a client gone: %d", rec.Code)
+	}
+	// The waiting GETs run as turns free, two at a time at most.
+	close(release)
+	wg.Wait()
+	for range 3 {
+		if s := <-started; s != "GET /slow" {
+			t.Errorf("ran %s", s)
+		}
+	}
+	if most != 2 {
+		t.Errorf("%d GETs ran at once, want 2", most)
 	}
 }

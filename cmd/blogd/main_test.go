@@ -176,6 +176,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		{[]string{"serve", "--token-ttl", "abc"}, `"abc" is not a valid value for --token-ttl`},
 		{[]string{"serve", "--rate-limit"}, "--rate-limit needs a value"},
 		{[]string{"serve", "--memory-limit", "-1"}, "--memory-limit must not be negative"},
+		{[]string{"serve", "--read-concurrency", "-1"}, "--read-concurrency must not be negative"},
 		{[]string{"migrate", "--db", "mysql://root:secret@x/db"}, "--db mysql://root:xxxxx@x/db: give a SQLite file path or a postgres:// URL"},
 		{[]string{"user"}, "no subcommand"},
 		{[]string{"user", "create", "--db", filepath.Join(dir, "u.db"), "--username", "bad name", "--email", "b@example.com"}, "username: expected string to be letters"},

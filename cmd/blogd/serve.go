@@ -33,6 +33,7 @@ type serveConfig struct {
 	rateBurst         int
 	corsOrigins       listFlag
 	memoryLimitMiB    int
+	readConcurrency   int
 }
 
 func serveCmd(ctx context.Context, args []string, getenv func(string) string, _, stderr io.Writer) error {
@@ -61,6 +62,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.DurationVar(&c.tokenTTL, "token-ttl", time.Hour, "how long a bearer token from POST /auth/token lives")
 	fs.Float64Var(&c.rateLimit, "rate-limit", 0, "requests a second allowed to each client address, beyond which 429 with Retry-After; 0: no limit")
 	fs.IntVar(&c.rateBurst, "rate-burst", 0, "requests one client address may make at once under --rate-limit; 0: as many as the rate, at least 1")
+	fs.IntVar(&c.readConcurrency, "read-concurrency", 0, "GET requests that make their answers at once; the others wait their turn, first come first served; 0: 4 per CPU")
 	fs.IntVar(&c.memoryLimitMiB, "memory-limit", defaultMemoryLimitMiB, "soft limit of the Go heap in MiB, past which the garbage collector runs harder; 0: none (GOMEMLIMIT and GOGC, when set, take precedence)")
 	fs.Var(&c.corsOrigins, "cors-origin", "an origin whose pages may call the API from a browser, e.g. https://blog.example.com, or * for any; repeat the flag or separate with commas; none by default")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
@@ -78,6 +80,9 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 	}
 	if c.memoryLimitMiB < 0 {
 		return c, false, usageError{errors.New("--memory-limit must not be negative")}
+	}
+	if c.readConcurrency < 0 {
+		return c, false, usageError{errors.New("--read-concurrency must not be negative")}
 	}
 	if c.rateLimit < 0 || c.rateBurst < 0 {
 		return c, false, usageError{errors.New("--rate-limit and --rate-burst must not be negative")}
@@ -135,7 +140,8 @@ func serve(ctx context.Context, c serveConfig, stderr io.Writer) error {
 
 	srv := &http.Server{
 		Handler: api.NewHandler(api.Config{Store: st, Logger: logger, Version: version(), TokenTTL: c.tokenTTL,
-			RateLimit: c.rateLimit, RateBurst: c.rateBurst, CORSOrigins: c.corsOrigins}),
+			RateLimit: c.rateLimit, RateBurst: c.rateBurst, CORSOrigins: c.corsOrigins,
+			ReadConcurrency: c.readConcurrency}),
 		ReadHeaderTimeout: c.readHeaderTimeout,
 		ReadTimeout:       c.readTimeout,
 		WriteTimeout:      c.writeTimeout,
