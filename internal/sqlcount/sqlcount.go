@@ -16,9 +16,10 @@ type Counter struct{ n atomic.Int64 }
 // Load returns the count so far.
 func (c *Counter) Load() int64 { return c.n.Load() }
 
-// Wrap returns a driver that counts every statement run through d. The
-// wrapped connections offer only prepared statements, so every Exec and Query
-// passes through a counted statement.
+// Wrap returns a driver that counts every statement run through d:
+// prepared or run directly, as d offers them, so that database/sql takes
+// the same paths with the wrapper as without it (pgx runs a statement
+// directly, with its options among the arguments).
 func (c *Counter) Wrap(d driver.Driver) driver.Driver { return &drv{Driver: d, c: c} }
 
 type drv struct {
@@ -51,6 +52,41 @@ func (cn *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, 
 		return nil, err
 	}
 	return &stmt{Stmt: st, c: cn.c}, nil
+}
+
+// QueryContext runs a statement directly when the driver can.
+func (cn *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	q, ok := cn.Conn.(driver.QueryerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	rows, err := q.QueryContext(ctx, query, args)
+	if !errors.Is(err, driver.ErrSkip) {
+		cn.c.n.Add(1)
+	}
+	return rows, err
+}
+
+// ExecContext runs a statement directly when the driver can.
+func (cn *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	e, ok := cn.Conn.(driver.ExecerContext)
+	if !ok {
+		return nil, driver.ErrSkip
+	}
+	res, err := e.ExecContext(ctx, query, args)
+	if !errors.Is(err, driver.ErrSkip) {
+		cn.c.n.Add(1)
+	}
+	return res, err
+}
+
+// CheckNamedValue lets the driver take the arguments it knows (pgx's
+// options).
+func (cn *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if c, ok := cn.Conn.(driver.NamedValueChecker); ok {
+		return c.CheckNamedValue(nv)
+	}
+	return driver.ErrSkip
 }
 
 func (cn *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
