@@ -60,11 +60,7 @@ func (cn *conn) QueryContext(ctx context.Context, query string, args []driver.Na
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	rows, err := q.QueryContext(ctx, query, args)
-	if !errors.Is(err, driver.ErrSkip) {
-		cn.c.n.Add(1)
-	}
-	return rows, err
+	return counted(cn.c, func() (driver.Rows, error) { return q.QueryContext(ctx, query, args) })
 }
 
 // ExecContext runs a statement directly when the driver can.
@@ -73,11 +69,18 @@ func (cn *conn) ExecContext(ctx context.Context, query string, args []driver.Nam
 	if !ok {
 		return nil, driver.ErrSkip
 	}
-	res, err := e.ExecContext(ctx, query, args)
+	return counted(cn.c, func() (driver.Result, error) { return e.ExecContext(ctx, query, args) })
+}
+
+// counted runs a statement directly and counts it, unless the driver
+// declined it (database/sql then prepares it, and the prepared statement
+// counts).
+func counted[T any](c *Counter, run func() (T, error)) (T, error) {
+	v, err := run()
 	if !errors.Is(err, driver.ErrSkip) {
-		cn.c.n.Add(1)
+		c.n.Add(1)
 	}
-	return res, err
+	return v, err
 }
 
 // CheckNamedValue lets the driver take the arguments it knows (pgx's
