@@ -38,6 +38,9 @@ type snippetKey struct {
 // key's and the value's headers and the map's slot.
 const snippetEntryBytes = 64
 
+// entryBytes is about what keeping snippet v under k costs.
+func entryBytes(k snippetKey, v string) int { return len(k.words) + len(v) + snippetEntryBytes }
+
 // NewSnippets keeps at most about maxBytes of snippets; the oldest are not
 // told from the others: when one more would not fit, entries picked at
 // random make room.
@@ -82,7 +85,7 @@ func (s *Snippets) get(k snippetKey) (string, bool) {
 }
 
 func (s *Snippets) put(k snippetKey, v string) {
-	size := len(k.words) + len(v) + snippetEntryBytes
+	size := entryBytes(k, v)
 	if size > s.maxBytes {
 		return
 	}
@@ -96,7 +99,7 @@ func (s *Snippets) put(k snippetKey, v string) {
 			break
 		}
 		delete(s.kept, old)
-		s.bytes -= len(old.words) + len(ov) + snippetEntryBytes
+		s.bytes -= entryBytes(old, ov)
 	}
 	s.kept[k] = v
 	s.bytes += size

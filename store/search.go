@@ -119,8 +119,7 @@ func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) 
 	c := s.reader(ctx)
 	match := fts5Query(q)
 	if version, ranked, ok := s.searches.latest(match); ok {
-		out, current, err := rankedPage(ctx, c, ranked, p)
-		if err != nil || current == version {
+		if out, ok, err := rankedPage(ctx, c, ranked, p, version); err != nil || ok {
 			return out, err
 		}
 	}
@@ -139,14 +138,17 @@ func (s *Store) searchRanked(ctx context.Context, q search.Query, p blogd.Page) 
 		}
 		s.searches.put(version, match, ranked)
 	}
-	out, _, err := rankedPage(ctx, c, ranked, p)
+	out, _, err := rankedPage(ctx, c, ranked, p, -1)
 	return out, err
 }
 
 // rankedPage is page p of a ranking: its posts, with their authors and
-// categories, and the index's version read with them (-1 for a page of no
-// posts).
-func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page) (blogd.List[blogd.PostFound], int64, error) {
+// categories. With want >= 0 the page stands only if the index's version,
+// read with the posts, is still want (a page that found none of its posts
+// does not: they may have gone since); ok reports whether it did, and a
+// page that does not is left without its categories, which nobody would
+// read.
+func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page, want int64) (out blogd.List[blogd.PostFound], ok bool, err error) {
 	start := min(p.Skip, len(ranked))
 	if a := p.After; a != nil {
 		start = sort.Search(len(ranked), func(i int) bool {
@@ -166,7 +168,7 @@ func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page) 
 			return scanPostWithAuthorAnd(rows, &p.PostWithRelations, &p.version)
 		}, "SELECT "+postColumns+", (SELECT version FROM search_version) FROM posts p JOIN users u ON u.id = p.user_id WHERE p.id IN (SELECT value FROM idtable(?))", c.d.ids(ids))
 		if err != nil {
-			return blogd.List[blogd.PostFound]{}, version, fmt.Errorf("search posts: %w", err)
+			return blogd.List[blogd.PostFound]{}, false, fmt.Errorf("search posts: %w", err)
 		}
 		for _, post := range posts {
 			byID[post.ID] = post.PostWithRelations
@@ -179,14 +181,17 @@ func rankedPage(ctx context.Context, c conn, ranked []rankedPost, p blogd.Page) 
 			found = append(found, blogd.PostFound{PostWithRelations: post, Score: r.score})
 		}
 	}
-	out := pageOf(found, p)
+	out = pageOf(found, p)
 	if p.Count {
 		out.Total = len(ranked)
 	}
-	if err := loadCategoryRefs(ctx, c, out.Items, postOfFound); err != nil {
-		return out, version, fmt.Errorf("search posts: %w", err)
+	if want >= 0 && version != want {
+		return out, false, nil
 	}
-	return out, version, nil
+	if err := loadCategoryRefs(ctx, c, out.Items, postOfFound); err != nil {
+		return out, false, fmt.Errorf("search posts: %w", err)
+	}
+	return out, true, nil
 }
 
 // versionedPost is a post of a ranking's page, with the index's version read
