@@ -114,8 +114,8 @@ func TestSnippetsBound(t *testing.T) {
 	if n := kept.Len(); n == 0 || n*(snippetEntryBytes+len("word")+len("post 999 has a <mark>word</mark>")) > maxBytes {
 		t.Errorf("%d snippets kept in %d bytes", n, maxBytes)
 	}
-	if kept.bytes > maxBytes {
-		t.Errorf("%d bytes kept, at most %d", kept.bytes, maxBytes)
+	if b := kept.kept.Bytes(); b > maxBytes {
+		t.Errorf("%d bytes kept, at most %d", b, maxBytes)
 	}
 }
 

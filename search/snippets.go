@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/blogd/blogd/internal/bounded"
 )
 
 // Snippets keeps the snippets made lately, so that a search asked again
@@ -21,11 +23,9 @@ import (
 // among the entries kept is about 10^-11), which keeps the memory a few
 // bytes an entry whatever the posts' length.
 type Snippets struct {
-	mu       sync.Mutex
-	seed     maphash.Seed
-	kept     map[snippetKey]string
-	bytes    int
-	maxBytes int
+	mu   sync.Mutex
+	seed maphash.Seed
+	kept *bounded.Map[snippetKey, string]
 }
 
 // snippetKey names a snippet: the search's words and the post's text.
@@ -42,10 +42,9 @@ const snippetEntryBytes = 64
 func entryBytes(k snippetKey, v string) int { return len(k.words) + len(v) + snippetEntryBytes }
 
 // NewSnippets keeps at most about maxBytes of snippets; the oldest are not
-// told from the others: when one more would not fit, entries picked at
-// random make room.
+// told from the others (bounded.Map).
 func NewSnippets(maxBytes int) *Snippets {
-	return &Snippets{seed: maphash.MakeSeed(), kept: map[snippetKey]string{}, maxBytes: maxBytes}
+	return &Snippets{seed: maphash.MakeSeed(), kept: bounded.New(maxBytes, entryBytes)}
 }
 
 // Highlighter is the highlighter of the posts that q found, which keeps its
@@ -80,34 +79,18 @@ func (s *Snippets) key(words, title, content string) snippetKey {
 func (s *Snippets) get(k snippetKey) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	v, ok := s.kept[k]
-	return v, ok
+	return s.kept.Get(k)
 }
 
 func (s *Snippets) put(k snippetKey, v string) {
-	size := entryBytes(k, v)
-	if size > s.maxBytes {
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.kept[k]; ok {
-		return
-	}
-	for old, ov := range s.kept { // any, until it fits: maps iterate at random
-		if s.bytes+size <= s.maxBytes {
-			break
-		}
-		delete(s.kept, old)
-		s.bytes -= entryBytes(old, ov)
-	}
-	s.kept[k] = v
-	s.bytes += size
+	s.kept.Put(k, v)
 }
 
 // Len is the number of snippets kept.
 func (s *Snippets) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.kept)
+	return s.kept.Len()
 }

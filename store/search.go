@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/internal/bounded"
 	"github.com/blogd/blogd/search"
 )
 
@@ -59,21 +60,25 @@ type rankedPost struct {
 type searchCache struct {
 	mu      sync.Mutex
 	version int64
-	ranked  map[string][]rankedPost
-	bytes   int
+	ranked  *bounded.Map[string, []rankedPost]
 }
 
 // searchCacheBytes bounds the rankings kept: 4 MiB, 260,000 posts found.
 const searchCacheBytes = 4 << 20
 
-func newSearchCache() *searchCache { return &searchCache{ranked: map[string][]rankedPost{}} }
+func newSearchCache() *searchCache {
+	return &searchCache{ranked: bounded.New(searchCacheBytes, rankingBytes)}
+}
+
+// rankingBytes is about what keeping ranking r of the search match costs.
+func rankingBytes(match string, r []rankedPost) int { return len(r)*16 + len(match) }
 
 // latest returns the kept ranking of the search match and the version of
 // the index it was ranked at, if one is kept.
 func (c *searchCache) latest(match string) (int64, []rankedPost, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.ranked[match]
+	r, ok := c.ranked.Get(match)
 	return c.version, r, ok
 }
 
@@ -85,27 +90,16 @@ func (c *searchCache) get(version int64, match string) ([]rankedPost, bool) {
 
 // put keeps the ranking of the search match, computed at version or later.
 func (c *searchCache) put(version int64, match string, r []rankedPost) {
-	size := len(r)*16 + len(match)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case version < c.version || size > searchCacheBytes:
+	case version < c.version:
 		return
 	case version > c.version:
-		c.version, c.ranked, c.bytes = version, map[string][]rankedPost{}, 0
+		c.version = version
+		c.ranked.Clear()
 	}
-	for m, old := range c.ranked { // any, until it fits: maps iterate at random
-		if c.bytes+size <= searchCacheBytes {
-			break
-		}
-		delete(c.ranked, m)
-		c.bytes -= len(old)*16 + len(m)
-	}
-	if old, ok := c.ranked[match]; ok {
-		c.bytes -= len(old)*16 + len(match)
-	}
-	c.ranked[match] = r
-	c.bytes += size
+	c.ranked.Put(match, r)
 }
 
 // searchRanked is SearchPosts by relevance without filters, from the
