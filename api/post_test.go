@@ -77,6 +77,8 @@ func TestPostErrors(t *testing.T) {
 		cat := e.category("go")
 		e.fail("POST", "/posts", map[string]any{"title": "t", "content": "c", "user_id": 999999}, 404, "User not found")
 		e.fail("POST", "/posts", map[string]any{"title": "t", "content": "c", "user_id": ada, "category_ids": []int64{cat, 999999}}, 404, "Category not found")
+		// With both missing, the author is named: it is checked first.
+		e.fail("POST", "/posts", map[string]any{"title": "t", "content": "c", "user_id": 999999, "category_ids": []int64{cat, 999999}}, 404, "User not found")
 		p := e.fail("POST", "/posts", map[string]any{"title": "", "content": "", "user_id": 0}, 422, "")
 		if len(p.Errors) != 3 {
 			t.Errorf("want 3 errors, got %+v", p.Errors)

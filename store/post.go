@@ -161,18 +161,12 @@ func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.Post
 		Title: in.Title, Content: in.Content, UserID: in.UserID, CreatedAt: now, UpdatedAt: now,
 	}}
 	err := s.inTx(ctx, func(c conn) error {
-		ok, err := c.queryRow(ctx, "SELECT username FROM users WHERE id = ?", []any{in.UserID}, &p.Author.Username)
-		if err != nil {
+		ids := uniqueIDs(in.CategoryIDs)
+		var err error
+		if p.Author.Username, p.Categories, err = authorAndCategories(ctx, c, in.UserID, ids); err != nil {
 			return err
-		}
-		if !ok {
-			return notFound(tableUsers)
 		}
 		p.Author.ID = in.UserID
-		ids := uniqueIDs(in.CategoryIDs)
-		if p.Categories, err = categoryRefs(ctx, c, ids); err != nil {
-			return err
-		}
 		if _, err := c.queryRow(ctx, insertPost,
 			[]any{p.Title, p.Content, p.UserID, now, now}, &p.ID); err != nil {
 			return err
@@ -183,6 +177,39 @@ func (s *Store) CreatePost(ctx context.Context, in blogd.PostCreate) (blogd.Post
 		return blogd.PostWithRelations{}, fmt.Errorf("create post: %w", err)
 	}
 	return p, nil
+}
+
+// authorAndCategories returns, in one statement, the name of user userID
+// and the categories with the given (distinct) ids ordered by id, or a
+// not-found error for the user, else for any missing category.
+func authorAndCategories(ctx context.Context, c conn, userID int64, ids []int64) (string, []blogd.CategoryRef, error) {
+	type row struct {
+		username string
+		id       sql.NullInt64
+		name     sql.NullString
+	}
+	// One row per category found, or one with no category: none at all
+	// when the user is missing.
+	rows, err := queryList(ctx, c, func(rows *sql.Rows, r *row) error { return rows.Scan(&r.username, &r.id, &r.name) },
+		`SELECT u.username, x.id, x.name FROM users u
+		LEFT JOIN categories x ON x.id IN (SELECT value FROM idtable(?))
+		WHERE u.id = ? ORDER BY x.id`, c.d.ids(ids), userID)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(rows) == 0 {
+		return "", nil, notFound(tableUsers)
+	}
+	refs := make([]blogd.CategoryRef, 0, len(ids))
+	for _, r := range rows {
+		if r.id.Valid {
+			refs = append(refs, blogd.CategoryRef{ID: r.id.Int64, Name: r.name.String})
+		}
+	}
+	if len(refs) != len(ids) {
+		return "", nil, notFound(tableCategories)
+	}
+	return rows[0].username, refs, nil
 }
 
 // categoryRefs returns the categories with the given (distinct) ids ordered
@@ -203,21 +230,21 @@ func categoryRefs(ctx context.Context, c conn, ids []int64) ([]blogd.CategoryRef
 	return refs, nil
 }
 
-// linkCategories links a post to categories; links that exist already keep
-// their created_at. One statement per link: the list is bounded (maxItems
-// in the input types) and a single INSERT ... SELECT would need a typed
-// placeholder on PostgreSQL that SQLite cannot parse. Each link also keeps
-// the post's author (user_id), for the users-by-category index (migration
-// 00003).
+// linkCategories links a post to categories, in one statement whatever
+// their number; links that exist already keep their created_at. Each link
+// also keeps the post's author (user_id), for the users-by-category index
+// (migration 00003). PostgreSQL types the created_at placeholder by its
+// target column, as it would in VALUES.
 func linkCategories(ctx context.Context, c conn, postID int64, ids []int64, at time.Time) error {
-	for _, id := range ids {
-		if _, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at, user_id)
-			VALUES (?, ?, ?, (SELECT p.user_id FROM posts p WHERE p.id = ?)) ON CONFLICT DO NOTHING`,
-			postID, id, at, postID); err != nil {
-			return err
-		}
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	// SQLite needs the WHERE clause to read ON CONFLICT as the upsert's,
+	// not as a join's ON.
+	_, err := c.exec(ctx, `INSERT INTO post_categories (post_id, category_id, created_at, user_id)
+		SELECT p.id, ids.value, ?, p.user_id FROM posts p, (SELECT value FROM idtable(?)) ids WHERE p.id = ?
+		ON CONFLICT DO NOTHING`, at, c.d.ids(ids), postID)
+	return err
 }
 
 // UpdatePost changes the given fields of a post. CategoryIDs, when given,
