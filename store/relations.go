@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 
@@ -131,39 +130,49 @@ func RelationOf(r Resource, name string) (Relation, bool) {
 
 // target is how the rows of a resource are read in a relation: its columns
 // under its alias in the relation's FROM clause, its id column (the order of
-// many relations), and how a row is scanned.
+// many relations), and its scanner.
 type target struct {
 	cols, id string
-	scan     func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error)
+	// scanner returns the destinations of a row of the statement (the
+	// parent's id, then the target's columns) and what was last scanned
+	// into them, as a row of its own. One set of destinations serves all
+	// the rows of a statement: a row costs one allocation, its copy, not a
+	// slice of destinations and a value each.
+	scanner func(parent *int64) (dest []any, row func() blogd.Keyed)
+}
+
+// scanInto is the scanner of a target whose row v is scanned into dest.
+func scanInto[T blogd.Keyed](v *T, parent *int64, dest ...any) ([]any, func() blogd.Keyed) {
+	return append([]any{parent}, dest...), func() blogd.Keyed { return *v }
 }
 
 var targets = map[Resource]target{
-	ResourceUser: {cols: userColumns, id: "u.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+	ResourceUser: {cols: userColumns, id: "u.id", scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 		var u blogd.User
-		return u, rows.Scan(append(append([]any{parent}, userDest(&u)...), extra...)...)
+		return scanInto(&u, parent, userDest(&u)...)
 	}},
-	ResourcePost: {cols: plainPostColumns, id: "p.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+	ResourcePost: {cols: plainPostColumns, id: "p.id", scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 		var p blogd.Post
-		return p, rows.Scan(append([]any{parent, &p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt)}, extra...)...)
+		return scanInto(&p, parent, &p.ID, &p.Title, &p.Content, &p.UserID, ts(&p.CreatedAt), ts(&p.UpdatedAt))
 	}},
-	ResourceComment: {cols: commentColumns, id: "c.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+	ResourceComment: {cols: commentColumns, id: "c.id", scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 		var cm blogd.Comment
-		return cm, rows.Scan(append(append([]any{parent}, commentDest(&cm)...), extra...)...)
+		return scanInto(&cm, parent, commentDest(&cm)...)
 	}},
 	// A post's categories carry the association's created_at, as linked_at.
 	ResourceCategory: {cols: namedColumns + ", tstext(pc.created_at)", id: "x.id",
-		scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 			var lc blogd.LinkedCategory
-			return lc, rows.Scan(append(append(append([]any{parent}, categoryDest(&lc.Category)...), ts(&lc.LinkedAt)), extra...)...)
+			return scanInto(&lc, parent, append(categoryDest(&lc.Category), ts(&lc.LinkedAt))...)
 		}},
-	ResourceRole: {cols: namedColumns, id: "x.id", scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+	ResourceRole: {cols: namedColumns, id: "x.id", scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 		var r blogd.Role
-		return r, rows.Scan(append([]any{parent, &r.ID, &r.Name, &r.Description, ts(&r.UpdatedAt)}, extra...)...)
+		return scanInto(&r, parent, &r.ID, &r.Name, &r.Description, ts(&r.UpdatedAt))
 	}},
 	ResourceProfile: {cols: "pr.id, pr.user_id, pr.bio, pr.location, tstext(pr.updated_at)", id: "pr.id",
-		scan: func(rows *sql.Rows, parent *int64, extra ...any) (blogd.Keyed, error) {
+		scanner: func(parent *int64) ([]any, func() blogd.Keyed) {
 			var p blogd.Profile
-			return p, rows.Scan(append([]any{parent, &p.ID, &p.UserID, &p.Bio, &p.Location, ts(&p.UpdatedAt)}, extra...)...)
+			return scanInto(&p, parent, &p.ID, &p.UserID, &p.Bio, &p.Location, ts(&p.UpdatedAt))
 		}},
 }
 
@@ -229,12 +238,13 @@ func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, 
 	if rel.ref != nil {
 		named = make(map[int64]blogd.Keyed, len(ids))
 	}
+	var parent int64
+	dest, scanned := t.scanner(&parent)
 	for rows.Next() {
-		var parent int64
-		row, err := t.scan(rows, &parent)
-		if err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 		}
+		row := scanned()
 		if named != nil {
 			named[parent] = row
 			continue

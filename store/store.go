@@ -427,8 +427,13 @@ func runTx(ctx context.Context, p *pool, d dialect, detach bool, fn func(c conn)
 func collect[T any](rows *sql.Rows, scan func(*sql.Rows, *T) error) ([]T, error) {
 	defer rows.Close()
 	out := []T{}
+	// Every row is scanned into v and copied out: v's address goes to the
+	// driver, so v lives on the heap, once per statement instead of once
+	// per row. It is zeroed first, so that no row keeps a field of the row
+	// before.
+	var v, zero T
 	for rows.Next() {
-		var v T
+		v = zero
 		if err := scan(rows, &v); err != nil {
 			return nil, fmt.Errorf("scan: %w", err)
 		}
