@@ -30,31 +30,51 @@ func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blog
 	now := s.timestamp()
 	cm := blogd.Comment{Content: in.Content, PostID: in.PostID, UserID: in.UserID, ParentID: in.ParentID, CreatedAt: now, UpdatedAt: now}
 	err := s.inTx(ctx, func(c conn) error {
-		// One statement checks the post, the user and the parent.
-		var post, user, parentPost sql.NullInt64
-		if _, err := c.queryRow(ctx, `SELECT (SELECT 1 FROM posts WHERE id = ?), (SELECT 1 FROM users WHERE id = ?),
-			(SELECT post_id FROM comments WHERE id = ?)`,
-			[]any{in.PostID, in.UserID, in.ParentID}, &post, &user, &parentPost); err != nil {
+		ok, err := c.queryRow(ctx, insertCheckedComment,
+			[]any{cm.Content, now, now, in.UserID, in.ParentID, in.PostID, in.ParentID}, &cm.ID)
+		if err != nil || ok {
 			return err
 		}
-		switch {
-		case !post.Valid:
-			return notFound(tablePosts)
-		case !user.Valid:
-			return notFound(tableUsers)
-		case in.ParentID != nil && !parentPost.Valid:
-			return blogd.ErrParentNotFound
-		case in.ParentID != nil && parentPost.Int64 != in.PostID:
-			return blogd.ErrParentOnOtherPost
-		}
-		_, err := c.queryRow(ctx, insertComment,
-			[]any{cm.Content, cm.PostID, cm.UserID, cm.ParentID, now, now}, &cm.ID)
-		return err
+		return whyNoComment(ctx, c, in)
 	})
 	if err != nil {
 		return blogd.Comment{}, fmt.Errorf("create comment: %w", err)
 	}
 	return cm, nil
+}
+
+// insertCheckedComment inserts a comment only when its post and its author
+// exist and its parent, if any, is a comment of the same post: a comment
+// is written in one statement, and whyNoComment is asked only when it
+// inserts nothing. The arguments are the content, created_at, updated_at,
+// the author, the parent, the post and the parent again.
+const insertCheckedComment = `INSERT INTO comments (content, post_id, user_id, parent_id, created_at, updated_at)
+	SELECT ?, p.id, u.id, x.id, ?, ? FROM posts p JOIN users u ON u.id = ? LEFT JOIN comments x ON x.id = ?
+	WHERE p.id = ? AND (x.id IS NULL OR x.post_id = p.id) AND (x.id IS NOT NULL OR CAST(? AS BIGINT) IS NULL)
+	RETURNING id`
+
+// whyNoComment is the error of a comment that insertCheckedComment did not
+// insert: its post, its author or its parent is missing, or the parent is
+// on another post. On PostgreSQL another transaction may have changed
+// them between the two statements; that is ErrReferenceGone.
+func whyNoComment(ctx context.Context, c conn, in blogd.CommentCreate) error {
+	var post, user, parentPost sql.NullInt64
+	if _, err := c.queryRow(ctx, `SELECT (SELECT 1 FROM posts WHERE id = ?), (SELECT 1 FROM users WHERE id = ?),
+		(SELECT post_id FROM comments WHERE id = ?)`,
+		[]any{in.PostID, in.UserID, in.ParentID}, &post, &user, &parentPost); err != nil {
+		return err
+	}
+	switch {
+	case !post.Valid:
+		return notFound(tablePosts)
+	case !user.Valid:
+		return notFound(tableUsers)
+	case in.ParentID != nil && !parentPost.Valid:
+		return blogd.ErrParentNotFound
+	case in.ParentID != nil && parentPost.Int64 != in.PostID:
+		return blogd.ErrParentOnOtherPost
+	}
+	return blogd.ErrReferenceGone
 }
 
 // Comment returns one comment.
