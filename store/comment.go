@@ -29,7 +29,7 @@ func commentDest(cm *blogd.Comment) []any {
 func (s *Store) CreateComment(ctx context.Context, in blogd.CommentCreate) (blogd.Comment, error) {
 	now := s.timestamp()
 	cm := blogd.Comment{Content: in.Content, PostID: in.PostID, UserID: in.UserID, ParentID: in.ParentID, CreatedAt: now, UpdatedAt: now}
-	err := s.inTx(ctx, func(c conn) error {
+	err := s.inStatement(ctx, func(c conn) error {
 		ok, err := c.queryRow(ctx, insertCheckedComment,
 			[]any{cm.Content, now, now, in.UserID, in.ParentID, in.PostID, in.ParentID}, &cm.ID)
 		if err != nil || ok {

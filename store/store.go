@@ -385,8 +385,26 @@ func (s *Store) inTx(ctx context.Context, fn func(c conn) error) error {
 	if s.group != nil {
 		return s.group.run(ctx, fn)
 	}
+	return s.retry(ctx, func() error { return s.tryTx(ctx, fn) })
+}
+
+// inStatement runs fn, whose only write is one statement (it may read
+// after it, to say why the statement changed nothing), where a transaction
+// would add round trips and nothing else: on PostgreSQL the statement
+// commits by itself, one round trip instead of BEGIN, the statement and
+// COMMIT. On SQLite it joins a group commit, as every write does.
+func (s *Store) inStatement(ctx context.Context, fn func(c conn) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
+	return s.retry(ctx, func() error { return fn(conn{pool: s.write, d: s.d}) })
+}
+
+// retry runs try again, up to maxTxAttempts times in all, while it fails
+// with an error the dialect calls retryable.
+func (s *Store) retry(ctx context.Context, try func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.tryTx(ctx, fn)
+		err := try()
 		if err == nil || attempt == maxTxAttempts || !s.d.retryable(err) {
 			return err
 		}
