@@ -33,6 +33,10 @@ type Options struct {
 	// ReplicaMaxLag is how far a replica may be behind the primary and
 	// still serve reads without a bookmark; 0 means 1s.
 	ReplicaMaxLag time.Duration
+	// EmbedCacheBytes bounds the embedded rows that a SQLite store keeps
+	// between reads (see embedCache): 0 means DefaultEmbedCacheBytes, less
+	// than 0 keeps none.
+	EmbedCacheBytes int
 }
 
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather than

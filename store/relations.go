@@ -3,6 +3,8 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -190,9 +192,9 @@ type Embedded struct {
 // costs no more than one with few; a one relation that its parents name
 // by id is read once per distinct id, and parents naming the same row
 // share it. Every parent has an entry in the answer, by its id, empty when
-// it has no row.
+// it has no row. The answer's rows may be shared with other reads (see
+// embedCache) and must not be changed.
 func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
-	out := make(map[int64]*Embedded, len(parents))
 	ids := make([]int64, 0, len(parents)) // what the statement reads by
 	var refs map[int64]int64              // with rel.ref: the row each parent names
 	if rel.ref != nil {
@@ -200,7 +202,6 @@ func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, 
 	}
 	for _, p := range parents {
 		id := p.Key().ID
-		out[id] = &Embedded{}
 		if rel.ref == nil {
 			ids = append(ids, id)
 			continue
@@ -214,58 +215,121 @@ func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, 
 			ids = append(ids, ref)
 		}
 	}
+	byID, err := s.embedByID(ctx, rel, uniqueIDs(ids), limit)
+	if err != nil {
+		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	}
+	out := make(map[int64]*Embedded, len(parents))
+	for _, p := range parents {
+		id := p.Key().ID
+		if rel.ref != nil {
+			id = refs[id]
+		}
+		e := byID[id]
+		if e == nil {
+			e = &Embedded{}
+		}
+		out[p.Key().ID] = e
+	}
+	return out, nil
+}
+
+// embedByID reads what relation rel holds for each of ids: the parents'
+// own ids, or for a relation its parents name, the ids they name. On
+// SQLite, what the cache holds at the tables' current version is served
+// instead (embedCache).
+func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit int) (map[int64]*Embedded, error) {
 	if len(ids) == 0 {
-		return out, nil
+		return nil, nil
+	}
+	if !rel.Many {
+		limit = 0
 	}
 	t := targets[rel.Target]
 	c := s.reader(ctx)
 	var q string
-	args := []any{c.d.ids(uniqueIDs(ids))}
+	args := []any{c.d.ids(ids)}
 	if rel.Many {
-		// One row more than the limit tells whether more follow.
 		q = c.d.firstRows(rel, t.cols)
-		args = append(args, limit+1)
 	} else {
 		q = `SELECT ` + rel.parent + `, ` + t.cols + ` FROM ` + rel.table + ` ` + rel.joins +
-			` WHERE ` + rel.parent + ` IN (SELECT value FROM idtable(?))`
-	}
-	rows, err := c.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
-	}
-	defer rows.Close()
-	var named map[int64]blogd.Keyed // with rel.ref: the rows read, by id
-	if rel.ref != nil {
-		named = make(map[int64]blogd.Keyed, len(ids))
+			` WHERE ` + rel.parent + ` IN (` + idsFrom + `)`
 	}
 	var parent int64
 	dest, scanned := t.scanner(&parent)
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+	kept, keptVersion, ok := s.embeds.lookup(rel, ids, limit)
+	if s.embeds != nil {
+		q = embedStatement(rel, q, len(dest))
+		if !ok {
+			keptVersion = -1
 		}
-		row := scanned()
-		if named != nil {
-			named[parent] = row
-			continue
-		}
-		out[parent].Rows = append(out[parent].Rows, row)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
-	}
-	for id, ref := range refs {
-		if row, ok := named[ref]; ok {
-			out[id].Rows = []blogd.Keyed{row}
-		}
+		args = append(args, keptVersion)
 	}
 	if rel.Many {
-		for _, e := range out {
+		// One row more than the limit tells whether more follow.
+		args = append(args, limit+1)
+	}
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var version int64
+	if s.embeds != nil {
+		if version, err = scanVersion(rows, len(dest)); err != nil {
+			return nil, err
+		}
+		if ok && version == keptVersion {
+			return kept, nil
+		}
+	}
+	byID := make(map[int64]*Embedded, len(ids))
+	for _, id := range ids {
+		byID[id] = &Embedded{}
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		e := byID[parent]
+		e.Rows = append(e.Rows, scanned())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if rel.Many {
+		for _, e := range byID {
 			slices.SortFunc(e.Rows, func(a, b blogd.Keyed) int { return cmp.Compare(a.Key().ID, b.Key().ID) })
 			if len(e.Rows) > limit {
 				e.Rows, e.More = e.Rows[:limit], true
 			}
 		}
 	}
-	return out, nil
+	s.embeds.keep(rel, limit, version, byID)
+	return byID, nil
+}
+
+// scanVersion reads the first row of an embedStatement: the version of the
+// relation's tables.
+func scanVersion(rows *sql.Rows, columns int) (int64, error) {
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return 0, err
+		}
+		return 0, errors.New("no version of the tables read")
+	}
+	var first int64
+	var rest any
+	dest := make([]any, columns)
+	dest[0] = &first
+	for i := 1; i < columns; i++ {
+		dest[i] = &rest
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return 0, err
+	}
+	if first >= 0 {
+		return 0, fmt.Errorf("the first row read is not the tables' version but parent %d", first)
+	}
+	return -1 - first, nil
 }

@@ -104,26 +104,9 @@ func TestEmbedEveryRelation(t *testing.T) {
 		// that is not in the database and names none that is.
 		const unknown = 999999
 		parentRows := func(r store.Resource, ids []int64) []blogd.Keyed {
-			var rows []blogd.Keyed
-			for _, id := range ids {
-				var row blogd.Keyed
-				var err error
-				switch r {
-				case store.ResourceUser:
-					row, err = s.User(ctx, id)
-				case store.ResourcePost:
-					row, err = s.PostOnly(ctx, id)
-				case store.ResourceComment:
-					row, err = s.Comment(ctx, id)
-				case store.ResourceCategory:
-					row, err = s.Category(ctx, id)
-				case store.ResourceRole:
-					row, err = s.Role(ctx, id)
-				}
-				if err != nil {
-					t.Fatalf("%s %d: %v", r, id, err)
-				}
-				rows = append(rows, row)
+			rows := parentsLeft(t, s, r, ids)
+			if len(rows) != len(ids) {
+				t.Fatalf("%d of %d %s rows read", len(rows), len(ids), r)
 			}
 			none := int64(unknown)
 			return append(rows, map[store.Resource]blogd.Keyed{

@@ -75,7 +75,7 @@ func OpenSQLite(ctx context.Context, path string, opts Options) (*Store, error) 
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	s := &Store{write: wp, group: newCommitter(wp, d), d: d, now: opts.Now, detachReads: true, migrated: migrated,
-		searches: newSearchCache()}
+		searches: newSearchCache(), embeds: newEmbedCache(opts.EmbedCacheBytes)}
 	if s.now == nil {
 		s.now = time.Now
 	}

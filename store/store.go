@@ -55,6 +55,9 @@ type Store struct {
 	group *committer // SQLite: batches concurrent write transactions; nil on PostgreSQL
 	// searches keeps the rankings of searches (SQLite; nil on PostgreSQL).
 	searches *searchCache
+	// embeds keeps the rows that relations embedded (SQLite; nil on
+	// PostgreSQL or when turned off).
+	embeds *embedCache
 	// replicas serve reads (PostgreSQL with replicas; else nil).
 	replicas *replicaSet
 	d        dialect

@@ -215,6 +215,7 @@ type dbConfig struct {
 	connMaxLifetime time.Duration
 	replicas        []string
 	replicaMaxLag   time.Duration
+	embedCacheMiB   int
 }
 
 func addDBFlags(fs *flagSet) *dbConfig {
@@ -223,6 +224,7 @@ func addDBFlags(fs *flagSet) *dbConfig {
 	fs.IntVar(&c.maxOpenConns, "db-max-open-conns", 0, "most open database connections; 0: 2 per CPU, at least 4")
 	fs.IntVar(&c.maxIdleConns, "db-max-idle-conns", 0, "most idle database connections kept; 0: as many as open")
 	fs.DurationVar(&c.connMaxLifetime, "db-conn-max-lifetime", 0, "close database connections older than this, e.g. 30m; 0: never")
+	fs.IntVar(&c.embedCacheMiB, "embed-cache-mib", store.DefaultEmbedCacheBytes>>20, "MiB of embedded rows (include) kept between reads on SQLite, served while their tables are unchanged; 0: none")
 	return c
 }
 
@@ -247,7 +249,7 @@ func (c *dbConfig) check() error {
 	if strings.Contains(c.dsn, "://") && !store.IsPostgresURL(c.dsn) {
 		return usageError{fmt.Errorf("--db %s: give a SQLite file path or a postgres:// URL", store.Redact(c.dsn))}
 	}
-	if c.maxOpenConns < 0 || c.maxIdleConns < 0 || c.connMaxLifetime < 0 {
+	if c.maxOpenConns < 0 || c.maxIdleConns < 0 || c.connMaxLifetime < 0 || c.embedCacheMiB < 0 {
 		return usageError{errors.New("database pool settings must not be negative")}
 	}
 	for _, r := range c.replicas {
@@ -268,7 +270,17 @@ func (c *dbConfig) open(ctx context.Context) (*store.Store, error) {
 		ConnMaxLifetime: c.connMaxLifetime,
 		Replicas:        c.replicas,
 		ReplicaMaxLag:   c.replicaMaxLag,
+		EmbedCacheBytes: c.embedCacheBytes(),
 	})
+}
+
+// embedCacheBytes is --embed-cache-mib as store.Options.EmbedCacheBytes,
+// where 0 asks for the default and a negative bound for none.
+func (c *dbConfig) embedCacheBytes() int {
+	if c.embedCacheMiB == 0 {
+		return -1
+	}
+	return c.embedCacheMiB << 20
 }
 
 func migrateCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

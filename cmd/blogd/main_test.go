@@ -117,7 +117,7 @@ func TestMigrate(t *testing.T) {
 	}
 	rows.Close()
 	want := "categories comments goose_db_version page_blocks post_categories posts posts_search posts_search_config " +
-		"posts_search_data posts_search_docsize posts_search_idx profiles roles search_version signin_failures tokens user_roles users"
+		"posts_search_data posts_search_docsize posts_search_idx profiles roles search_version signin_failures table_versions tokens user_roles users"
 	if got := strings.Join(tables, " "); got != want {
 		t.Errorf("tables %q, want %q", got, want)
 	}
