@@ -113,7 +113,7 @@ func includeError(include, msg string) error {
 // operation's description.
 func includeDoc(res store.Resource) string {
 	var b strings.Builder
-	b.WriteString("`include` embeds relations (one statement each, whatever the rows): ")
+	b.WriteString("`include` embeds relations (at most one statement each, whatever the rows): ")
 	seen := map[store.Resource]bool{}
 	var describe func(r store.Resource, depth int)
 	describe = func(r store.Resource, depth int) {
@@ -276,12 +276,13 @@ func (s *server) reads(ctx context.Context, rows []blogd.Keyed, nodes []*include
 		}
 		out[i] = r
 	}
-	return out, s.embed(ctx, &a, out, nodes, limit)
+	return out, s.embed(ctx, &a, s.store.NewEmbedding(), out, nodes, limit)
 }
 
 // embed loads each relation of nodes for all of parents at once (one
-// statement each) and adds it to each parent, then goes on below it.
-func (s *server) embed(ctx context.Context, a *readAlloc, parents []*read, nodes []*includeNode, limit int) error {
+// statement each, at most) within the read's embedding em, and adds it to
+// each parent, then goes on below it.
+func (s *server) embed(ctx context.Context, a *readAlloc, em *store.Embedding, parents []*read, nodes []*includeNode, limit int) error {
 	if len(parents) == 0 {
 		return nil
 	}
@@ -290,7 +291,7 @@ func (s *server) embed(ctx context.Context, a *readAlloc, parents []*read, nodes
 		rows[i] = p.row
 	}
 	for _, n := range nodes {
-		loaded, err := s.store.Embed(ctx, n.rel, rows, limit)
+		loaded, err := em.Embed(ctx, n.rel, rows, limit)
 		if err != nil {
 			return err
 		}
@@ -332,7 +333,7 @@ func (s *server) embed(ctx context.Context, a *readAlloc, parents []*read, nodes
 			}
 			p.embed = append(p.embed, e)
 		}
-		if err := s.embed(ctx, a, all, n.children, limit); err != nil {
+		if err := s.embed(ctx, a, em, all, n.children, limit); err != nil {
 			return err
 		}
 	}

@@ -126,7 +126,9 @@ func TestIncludeEveryRelation(t *testing.T) {
 }
 
 // What an include costs: one statement for the resources and one per
-// relation it embeds, the same for a small and a large dataset.
+// relation it embeds, the same for a small and a large dataset. On SQLite
+// a relation whose rows are kept at the tables' versions that the read's
+// first relation statement read costs none, so there it is at most that.
 func TestIncludeCostIsBounded(t *testing.T) {
 	eachBackend(t, func(t *testing.T, bk backend) {
 		build := func(e *env, n int) (user int64) {
@@ -159,8 +161,53 @@ func TestIncludeCostIsBounded(t *testing.T) {
 				sp, lp = fmt.Sprintf(tc.path, su), fmt.Sprintf(tc.path, lu)
 			}
 			a, b := small.as("").statements(sp, nil), large.as("").statements(lp, nil)
-			if a != tc.want || b != tc.want {
+			if a != b || a > tc.want || (bk.Name != "sqlite" && a != tc.want) || a < 2 {
 				t.Errorf("%s: %d statements on the small dataset, %d on the large, want %d", tc.path, a, b, tc.want)
+			}
+		}
+	})
+}
+
+// A read whose embedded rows are kept shows every write made since, and
+// costs, on SQLite, the statement of its resources and one that checks the
+// tables' versions.
+func TestIncludeKeptRowsShowWrites(t *testing.T) {
+	eachBackend(t, func(t *testing.T, bk backend) {
+		e := newEnv(t, bk)
+		ada, bob := e.user("ada"), e.user("bob")
+		cat := e.category("go")
+		p := e.post(ada, cat)
+		e.comment(p, bob, 0)
+		const path = "/posts?include=author,categories,comments.author"
+		read := func() (body string, statements int64) {
+			var got json.RawMessage
+			n := e.statements(path, &got)
+			return string(got), n
+		}
+		first, cold := read()
+		again, warm := read()
+		if again != first {
+			t.Fatalf("read again:\n%s\nfirst:\n%s", again, first)
+		}
+		want := cold // PostgreSQL keeps no rows
+		if bk.Name == "sqlite" {
+			want = 2 // the posts, and the versions of the tables
+		}
+		if warm != want {
+			t.Errorf("read again: %d statements, want %d", warm, want)
+		}
+		for _, w := range []struct {
+			method, path string
+			status       int
+			body, want   string
+		}{
+			{"PATCH", fmt.Sprintf("/users/%d", bob), 200, `{"username":"robert"}`, `"username":"robert"`},
+			{"POST", "/comments", 201, fmt.Sprintf(`{"content":"second","post_id":%d,"user_id":%d}`, p, ada), `"content":"second"`},
+			{"PATCH", fmt.Sprintf("/categories/%d", cat), 200, `{"name":"golang"}`, `"name":"golang"`},
+		} {
+			e.call(w.method, w.path, w.body, w.status, nil)
+			if got, _ := read(); !strings.Contains(got, w.want) {
+				t.Errorf("after %s %s, the read has no %s: %s", w.method, w.path, w.want, got)
 			}
 		}
 	})

@@ -139,6 +139,16 @@ func registerRuntimeMetrics(reg prometheus.Registerer, st *store.Store) {
 	for name, db := range st.Pools() {
 		reg.MustRegister(collectors.NewDBStatsCollector(db, name))
 	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "blogd_embed_cache_entries",
+			Help: "Relations' rows kept between reads (include, SQLite).",
+		}, func() float64 { n, _ := st.EmbedCacheSize(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "blogd_embed_cache_bytes",
+			Help: "About the memory that the rows kept between reads take, bounded by --embed-cache-mib.",
+		}, func() float64 { _, n := st.EmbedCacheSize(); return float64(n) }),
+	)
 }
 
 // recorder keeps the status and size of a response, and adds the

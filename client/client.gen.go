@@ -2198,7 +2198,7 @@ type ClientInterface interface {
 
 	// ListCategories List categories
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /categories (the `ListCategories` operationId).
 	ListCategories(ctx context.Context, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2224,7 +2224,7 @@ type ClientInterface interface {
 
 	// GetCategory Get a category
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /categories/{id} (the `GetCategory` operationId).
 	GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2245,14 +2245,14 @@ type ClientInterface interface {
 
 	// ListCategoryPosts List the posts of a category
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
 	ListCategoryPosts(ctx context.Context, id int64, params *ListCategoryPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListComments List comments
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /comments (the `ListComments` operationId).
 	ListComments(ctx context.Context, params *ListCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2278,7 +2278,7 @@ type ClientInterface interface {
 
 	// GetComment Get a comment
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /comments/{id} (the `GetComment` operationId).
 	GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2299,7 +2299,7 @@ type ClientInterface interface {
 
 	// ListReplies List the direct replies to a comment
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
 	ListReplies(ctx context.Context, id int64, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2311,7 +2311,7 @@ type ClientInterface interface {
 
 	// ListPosts List posts with author and categories eager-loaded
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts (the `ListPosts` operationId).
 	ListPosts(ctx context.Context, params *ListPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2337,7 +2337,7 @@ type ClientInterface interface {
 
 	// GetPost Get a post with author and categories
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts/{id} (the `GetPost` operationId).
 	GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2358,7 +2358,7 @@ type ClientInterface interface {
 
 	// ListPostCategories List a post's categories with the association's created_at as linked_at
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
 	ListPostCategories(ctx context.Context, id int64, params *ListPostCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2375,7 +2375,7 @@ type ClientInterface interface {
 
 	// ListPostComments List every comment of a post, flat
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /posts/{id}/comments (the `ListPostComments` operationId).
 	ListPostComments(ctx context.Context, id int64, params *ListPostCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2408,7 +2408,7 @@ type ClientInterface interface {
 
 	// ListRoles List roles
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /roles (the `ListRoles` operationId).
 	ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2434,7 +2434,7 @@ type ClientInterface interface {
 
 	// GetRole Get a role
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /roles/{id} (the `GetRole` operationId).
 	GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2455,14 +2455,14 @@ type ClientInterface interface {
 
 	// ListRoleUsers List the users holding a role (many-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
 	ListRoleUsers(ctx context.Context, id int64, params *ListRoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUsers List users, optionally by category (explicit join) or role
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2483,7 +2483,7 @@ type ClientInterface interface {
 
 	// GetMe The signed-in caller
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2495,7 +2495,7 @@ type ClientInterface interface {
 
 	// GetUser Get a user
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id} (the `GetUser` operationId).
 	GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2516,14 +2516,14 @@ type ClientInterface interface {
 
 	// ListUserComments List a user's comments (one-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
 	ListUserComments(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListUserPosts List a user's posts (one-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id}/posts (the `ListUserPosts` operationId).
 	ListUserPosts(ctx context.Context, id int64, params *ListUserPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2568,7 +2568,7 @@ type ClientInterface interface {
 
 	// ListUserRoles List a user's roles (many-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Corresponds with GET /users/{id}/roles (the `ListUserRoles` operationId).
 	ListUserRoles(ctx context.Context, id int64, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2624,7 +2624,7 @@ func (c *Client) CreateTokenWithFormdataBody(ctx context.Context, body CreateTok
 
 // ListCategories List categories
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /categories (the `ListCategories` operationId).
 func (c *Client) ListCategories(ctx context.Context, params *ListCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2690,7 +2690,7 @@ func (c *Client) DeleteCategory(ctx context.Context, id int64, params *DeleteCat
 
 // GetCategory Get a category
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /categories/{id} (the `GetCategory` operationId).
 func (c *Client) GetCategory(ctx context.Context, id int64, params *GetCategoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2741,7 +2741,7 @@ func (c *Client) UpdateCategory(ctx context.Context, id int64, params *UpdateCat
 
 // ListCategoryPosts List the posts of a category
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /categories/{id}/posts (the `ListCategoryPosts` operationId).
 func (c *Client) ListCategoryPosts(ctx context.Context, id int64, params *ListCategoryPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2758,7 +2758,7 @@ func (c *Client) ListCategoryPosts(ctx context.Context, id int64, params *ListCa
 
 // ListComments List comments
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /comments (the `ListComments` operationId).
 func (c *Client) ListComments(ctx context.Context, params *ListCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2824,7 +2824,7 @@ func (c *Client) DeleteComment(ctx context.Context, id int64, params *DeleteComm
 
 // GetComment Get a comment
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /comments/{id} (the `GetComment` operationId).
 func (c *Client) GetComment(ctx context.Context, id int64, params *GetCommentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2875,7 +2875,7 @@ func (c *Client) UpdateComment(ctx context.Context, id int64, params *UpdateComm
 
 // ListReplies List the direct replies to a comment
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /comments/{id}/replies (the `ListReplies` operationId).
 func (c *Client) ListReplies(ctx context.Context, id int64, params *ListRepliesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2907,7 +2907,7 @@ func (c *Client) Healthz(ctx context.Context, params *HealthzParams, reqEditors 
 
 // ListPosts List posts with author and categories eager-loaded
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts (the `ListPosts` operationId).
 func (c *Client) ListPosts(ctx context.Context, params *ListPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2973,7 +2973,7 @@ func (c *Client) DeletePost(ctx context.Context, id int64, params *DeletePostPar
 
 // GetPost Get a post with author and categories
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts/{id} (the `GetPost` operationId).
 func (c *Client) GetPost(ctx context.Context, id int64, params *GetPostParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3024,7 +3024,7 @@ func (c *Client) UpdatePost(ctx context.Context, id int64, params *UpdatePostPar
 
 // ListPostCategories List a post's categories with the association's created_at as linked_at
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts/{id}/categories (the `ListPostCategories` operationId).
 func (c *Client) ListPostCategories(ctx context.Context, id int64, params *ListPostCategoriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3071,7 +3071,7 @@ func (c *Client) AddPostCategory(ctx context.Context, id int64, categoryId int64
 
 // ListPostComments List every comment of a post, flat
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /posts/{id}/comments (the `ListPostComments` operationId).
 func (c *Client) ListPostComments(ctx context.Context, id int64, params *ListPostCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3154,7 +3154,7 @@ func (c *Client) Readyz(ctx context.Context, params *ReadyzParams, reqEditors ..
 
 // ListRoles List roles
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /roles (the `ListRoles` operationId).
 func (c *Client) ListRoles(ctx context.Context, params *ListRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3220,7 +3220,7 @@ func (c *Client) DeleteRole(ctx context.Context, id int64, params *DeleteRolePar
 
 // GetRole Get a role
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /roles/{id} (the `GetRole` operationId).
 func (c *Client) GetRole(ctx context.Context, id int64, params *GetRoleParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3271,7 +3271,7 @@ func (c *Client) UpdateRole(ctx context.Context, id int64, params *UpdateRolePar
 
 // ListRoleUsers List the users holding a role (many-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /roles/{id}/users (the `ListRoleUsers` operationId).
 func (c *Client) ListRoleUsers(ctx context.Context, id int64, params *ListRoleUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3288,7 +3288,7 @@ func (c *Client) ListRoleUsers(ctx context.Context, id int64, params *ListRoleUs
 
 // ListUsers List users, optionally by category (explicit join) or role
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users (the `ListUsers` operationId).
 func (c *Client) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3339,7 +3339,7 @@ func (c *Client) CreateUser(ctx context.Context, body CreateUserJSONRequestBody,
 
 // GetMe The signed-in caller
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/me (the `GetMe` operationId).
 func (c *Client) GetMe(ctx context.Context, params *GetMeParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3371,7 +3371,7 @@ func (c *Client) DeleteUser(ctx context.Context, id int64, params *DeleteUserPar
 
 // GetUser Get a user
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id} (the `GetUser` operationId).
 func (c *Client) GetUser(ctx context.Context, id int64, params *GetUserParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3422,7 +3422,7 @@ func (c *Client) UpdateUser(ctx context.Context, id int64, params *UpdateUserPar
 
 // ListUserComments List a user's comments (one-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id}/comments (the `ListUserComments` operationId).
 func (c *Client) ListUserComments(ctx context.Context, id int64, params *ListUserCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3439,7 +3439,7 @@ func (c *Client) ListUserComments(ctx context.Context, id int64, params *ListUse
 
 // ListUserPosts List a user's posts (one-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id}/posts (the `ListUserPosts` operationId).
 func (c *Client) ListUserPosts(ctx context.Context, id int64, params *ListUserPostsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3554,7 +3554,7 @@ func (c *Client) CreateProfile(ctx context.Context, id int64, body CreateProfile
 
 // ListUserRoles List a user's roles (many-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Corresponds with GET /users/{id}/roles (the `ListUserRoles` operationId).
 func (c *Client) ListUserRoles(ctx context.Context, id int64, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7566,7 +7566,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListCategoriesWithResponse List categories
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7596,7 +7596,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetCategoryWithResponse Get a category
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7619,7 +7619,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListCategoryPostsWithResponse List the posts of a category
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7628,7 +7628,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListCommentsWithResponse List comments
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7658,7 +7658,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetCommentWithResponse Get a comment
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7681,7 +7681,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListRepliesWithResponse List the direct replies to a comment
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7697,7 +7697,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListPostsWithResponse List posts with author and categories eager-loaded
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7727,7 +7727,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetPostWithResponse Get a post with author and categories
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7750,7 +7750,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListPostCategoriesWithResponse List a post's categories with the association's created_at as linked_at
 	//
-	// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7773,7 +7773,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListPostCommentsWithResponse List every comment of a post, flat
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7812,7 +7812,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListRolesWithResponse List roles
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7842,7 +7842,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetRoleWithResponse Get a role
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7865,7 +7865,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListRoleUsersWithResponse List the users holding a role (many-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7874,7 +7874,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListUsersWithResponse List users, optionally by category (explicit join) or role
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7897,7 +7897,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetMeWithResponse The signed-in caller
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7913,7 +7913,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetUserWithResponse Get a user
 	//
-	// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7936,7 +7936,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListUserCommentsWithResponse List a user's comments (one-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7945,7 +7945,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListUserPostsWithResponse List a user's posts (one-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -7996,7 +7996,7 @@ type ClientWithResponsesInterface interface {
 
 	// ListUserRolesWithResponse List a user's roles (many-to-many)
 	//
-	// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+	// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12049,7 +12049,7 @@ func (c *ClientWithResponses) CreateTokenWithFormdataBodyWithResponse(ctx contex
 
 // ListCategoriesWithResponse List categories
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12103,7 +12103,7 @@ func (c *ClientWithResponses) DeleteCategoryWithResponse(ctx context.Context, id
 
 // GetCategoryWithResponse Get a category
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12144,7 +12144,7 @@ func (c *ClientWithResponses) UpdateCategoryWithResponse(ctx context.Context, id
 
 // ListCategoryPostsWithResponse List the posts of a category
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12159,7 +12159,7 @@ func (c *ClientWithResponses) ListCategoryPostsWithResponse(ctx context.Context,
 
 // ListCommentsWithResponse List comments
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12213,7 +12213,7 @@ func (c *ClientWithResponses) DeleteCommentWithResponse(ctx context.Context, id 
 
 // GetCommentWithResponse Get a comment
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12254,7 +12254,7 @@ func (c *ClientWithResponses) UpdateCommentWithResponse(ctx context.Context, id 
 
 // ListRepliesWithResponse List the direct replies to a comment
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12282,7 +12282,7 @@ func (c *ClientWithResponses) HealthzWithResponse(ctx context.Context, params *H
 
 // ListPostsWithResponse List posts with author and categories eager-loaded
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12336,7 +12336,7 @@ func (c *ClientWithResponses) DeletePostWithResponse(ctx context.Context, id int
 
 // GetPostWithResponse Get a post with author and categories
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12377,7 +12377,7 @@ func (c *ClientWithResponses) UpdatePostWithResponse(ctx context.Context, id int
 
 // ListPostCategoriesWithResponse List a post's categories with the association's created_at as linked_at
 //
-// `include` embeds relations (one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): category has `posts` (many post); post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12418,7 +12418,7 @@ func (c *ClientWithResponses) AddPostCategoryWithResponse(ctx context.Context, i
 
 // ListPostCommentsWithResponse List every comment of a post, flat
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12487,7 +12487,7 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, params *Re
 
 // ListRolesWithResponse List roles
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12541,7 +12541,7 @@ func (c *ClientWithResponses) DeleteRoleWithResponse(ctx context.Context, id int
 
 // GetRoleWithResponse Get a role
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12582,7 +12582,7 @@ func (c *ClientWithResponses) UpdateRoleWithResponse(ctx context.Context, id int
 
 // ListRoleUsersWithResponse List the users holding a role (many-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12597,7 +12597,7 @@ func (c *ClientWithResponses) ListRoleUsersWithResponse(ctx context.Context, id 
 
 // ListUsersWithResponse List users, optionally by category (explicit join) or role
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12638,7 +12638,7 @@ func (c *ClientWithResponses) CreateUserWithResponse(ctx context.Context, body C
 
 // GetMeWithResponse The signed-in caller
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12666,7 +12666,7 @@ func (c *ClientWithResponses) DeleteUserWithResponse(ctx context.Context, id int
 
 // GetUserWithResponse Get a user
 //
-// `include` embeds relations (one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); category has `posts` (many post); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12707,7 +12707,7 @@ func (c *ClientWithResponses) UpdateUserWithResponse(ctx context.Context, id int
 
 // ListUserCommentsWithResponse List a user's comments (one-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); role has `users` (many user); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12722,7 +12722,7 @@ func (c *ClientWithResponses) ListUserCommentsWithResponse(ctx context.Context, 
 
 // ListUserPostsWithResponse List a user's posts (one-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): post has `author` (one user), `categories` (many category), `comments` (many comment); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); role has `users` (many user); category has `posts` (many post); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -12815,7 +12815,7 @@ func (c *ClientWithResponses) CreateProfileWithResponse(ctx context.Context, id 
 
 // ListUserRolesWithResponse List a user's roles (many-to-many)
 //
-// `include` embeds relations (one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
+// `include` embeds relations (at most one statement each, whatever the rows): role has `users` (many user); user has `profile` (one profile), `posts` (many post), `comments` (many comment), `roles` (many role); post has `author` (one user), `categories` (many category), `comments` (many comment); comment has `author` (one user), `post` (one post), `parent` (one comment), `replies` (many comment); a path such as `a.b` embeds `a`, and `b` in each of its rows (at most 3 deep, 8 paths).
 //
 // Returns a wrapper object for the known response body format(s).
 //

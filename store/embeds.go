@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -23,10 +25,37 @@ import (
 // statement would have read it, never older, whoever wrote to the file.
 // PostgreSQL has no cache: there every writer to a table would wait on its
 // version's row.
+//
+// The cache pays only where reads come back to the rows it holds. Once it
+// is full it counts, for each relation over each window of ids looked up,
+// how many it held; when fewer than half (that relation's reads range
+// wider than the cache can hold: comments of a dataset many times its
+// size, read evenly, while their authors are few and read again and
+// again), it drops what it holds of that relation and keeps none of it
+// while the next embedRest ids are looked up, then tries again. Rows kept
+// in vain cost the collector: blogd's heap has a soft limit
+// (--memory-limit), and at the harness's 10x dataset an 8 MiB cache that
+// held a tenth of what was read cut posts_include to a quarter
+// (docs/performance.md).
 type embedCache struct {
-	mu   sync.Mutex
-	kept *bounded.Map[embedKey, embedEntry]
+	mu       sync.Mutex
+	kept     *bounded.Map[embedKey, embedEntry]
+	maxBytes int
+	// judged is each relation's judgment, by its path.
+	judged map[string]*judgment
 }
+
+// judgment counts, for one relation, the ids looked up in the current
+// window while the cache is full and those it held; resting counts down
+// the ids looked up while the cache keeps none of the relation's rows.
+type judgment struct{ looked, found, resting int }
+
+// The cache's judgment of itself (see embedCache).
+const (
+	embedWindow   = 1 << 12 // ids looked up, while full, between judgments
+	embedRest     = 1 << 20 // ids looked up while keeping nothing
+	minFoundShare = 2       // at least one id in this many must be found
+)
 
 // embedKey names what one parent's relation holds: the relation, the id
 // the statement reads by (the parent's, or the row a parent names), and
@@ -44,9 +73,11 @@ type embedEntry struct {
 }
 
 // DefaultEmbedCacheBytes bounds the embedded rows kept when Options leave
-// it unset: about the comments, authors and categories that a page of
-// every post of the harness's default dataset embeds.
-const DefaultEmbedCacheBytes = 8 << 20
+// it unset: about all that posts_include embeds from the harness's default
+// dataset (2,000 posts' comments and categories, 200 authors), and a sixth
+// of the heap's default soft limit, so that kept rows leave the collector
+// room.
+const DefaultEmbedCacheBytes = 4 << 20
 
 // newEmbedCache returns a cache of at most maxBytes of rows, or nil (no
 // cache) for a bound below zero.
@@ -57,29 +88,68 @@ func newEmbedCache(maxBytes int) *embedCache {
 	if maxBytes == 0 {
 		maxBytes = DefaultEmbedCacheBytes
 	}
-	return &embedCache{kept: bounded.New(maxBytes, embedEntryBytes)}
+	return &embedCache{kept: bounded.New(maxBytes, embedEntryBytes), maxBytes: maxBytes, judged: map[string]*judgment{}}
 }
 
-// lookup returns what the cache holds for every id of relation rel, and
-// the version it was read at, when it holds them all at one version.
-func (c *embedCache) lookup(rel Relation, ids []int64, limit int) (map[int64]*Embedded, int64, bool) {
+// lookup returns what the cache holds of relation rel for ids, all at one
+// version (that of the first id it holds; -1 when it holds none), and the
+// ids it does not hold at that version.
+func (c *embedCache) lookup(rel Relation, ids []int64, limit int) (kept map[int64]*Embedded, version int64, missing []int64) {
+	version = -1
 	if c == nil {
-		return nil, 0, false
+		return nil, version, ids
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[int64]*Embedded, len(ids))
 	path := rel.path()
-	var version int64
-	for i, id := range ids {
-		got, ok := c.kept.Get(embedKey{path, id, limit})
-		if !ok || (i > 0 && got.version != version) {
-			return nil, 0, false
-		}
-		version = got.version
-		out[id] = got.e
+	j := c.judgmentOf(path)
+	if j.resting > 0 {
+		j.resting -= len(ids)
+		return nil, version, ids
 	}
-	return out, version, true
+	defer func() { c.judge(path, j, len(ids), len(kept)) }()
+	for _, id := range ids {
+		got, ok := c.kept.Get(embedKey{path, id, limit})
+		if ok && kept == nil {
+			kept, version = make(map[int64]*Embedded, len(ids)), got.version
+		}
+		if !ok || got.version != version {
+			missing = append(missing, id)
+			continue
+		}
+		kept[id] = got.e
+	}
+	return kept, version, missing
+}
+
+// judgmentOf returns the judgment of the relation at path. c.mu is held.
+func (c *embedCache) judgmentOf(path string) *judgment {
+	j := c.judged[path]
+	if j == nil {
+		j = &judgment{}
+		c.judged[path] = j
+	}
+	return j
+}
+
+// judge counts a lookup of n ids of the relation at path, of which found
+// were held, when the cache is full, and at the end of a window in which
+// it found too few, drops what it holds of the relation, which then rests.
+// c.mu is held.
+func (c *embedCache) judge(path string, j *judgment, n, found int) {
+	if c.kept.Bytes() < c.maxBytes*9/10 {
+		return // still filling: not judged yet
+	}
+	j.looked += n
+	j.found += found
+	if j.looked < embedWindow {
+		return
+	}
+	if j.found*minFoundShare < j.looked {
+		c.kept.DeleteFunc(func(k embedKey, _ embedEntry) bool { return k.rel == path })
+		j.resting = embedRest
+	}
+	j.looked, j.found = 0, 0
 }
 
 // keep keeps what relation rel holds for each id, read at version.
@@ -90,9 +160,25 @@ func (c *embedCache) keep(rel Relation, limit int, version int64, byID map[int64
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	path := rel.path()
+	if c.judgmentOf(path).resting > 0 {
+		return
+	}
 	for id, e := range byID {
 		c.kept.Put(embedKey{path, id, limit}, embedEntry{version, e})
 	}
+}
+
+// EmbedCacheSize reports how many relations' rows the store keeps between
+// reads, and about how many bytes they take: none
+// on PostgreSQL or with the cache turned off.
+func (s *Store) EmbedCacheSize() (entries, bytes int) {
+	c := s.embeds
+	if c == nil {
+		return 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.kept.Len(), c.kept.Bytes()
 }
 
 // embedEntryBytes is about what keeping an entry costs: the entry, and each
@@ -126,19 +212,56 @@ func rowBytes(row blogd.Keyed) int {
 
 // embedStatement turns q, a statement of Embed that reads by the ids of
 // idtable(?), into one that first answers one row holding the version of
-// the relation's tables (its first column -1 - version, negative where a
-// parent's id is not, the others NULL), then q's rows only when that
-// version is not the next argument after the ids: the kept rows' version,
-// or -1 to read them anyway. The version and the rows come from one
-// snapshot.
+// every table (its first column -1, negative where a parent's id is not;
+// its second "name version name version ..."; the others NULL), then q's
+// rows for two lists of ids, its first two arguments: those the cache
+// lacks, always, and those it keeps, only when the version of the
+// relation's tables is not the third argument, theirs. The versions and
+// the rows come from one snapshot, and SQLite checks the version once,
+// before it reads any row.
 func embedStatement(rel Relation, q string, columns int) string {
 	var names []string
 	for _, t := range rel.tables() {
 		names = append(names, "'"+t+"'")
 	}
-	return `WITH v(n) AS (SELECT sum(version) FROM table_versions WHERE name IN (` + strings.Join(names, ", ") + `))
-		SELECT -1 - n` + strings.Repeat(", NULL", columns-1) + ` FROM v
-		UNION ALL ` + strings.Replace(q, idsFrom, idsFrom+` WHERE ? <> (SELECT n FROM v)`, 1)
+	return `SELECT -1, (SELECT group_concat(name || ' ' || version, ' ') FROM table_versions)` +
+		strings.Repeat(", NULL", columns-2) + `
+		UNION ALL ` + strings.Replace(q, idsFrom, idsFrom+` UNION ALL `+idsFrom+
+		` WHERE ? <> (SELECT sum(version) FROM table_versions WHERE name IN (`+strings.Join(names, ", ")+`))`, 1)
+}
+
+// parseVersions reads the versions of the tables as embedStatement
+// answers them.
+func parseVersions(all string) (map[string]int64, error) {
+	f := strings.Fields(all)
+	if len(f)%2 != 0 {
+		return nil, fmt.Errorf("versions of the tables %q: not pairs of a name and a number", all)
+	}
+	versions := make(map[string]int64, len(f)/2)
+	for i := 0; i < len(f); i += 2 {
+		v, err := strconv.ParseInt(f[i+1], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("versions of the tables %q: %w", all, err)
+		}
+		versions[f[i]] = v
+	}
+	return versions, nil
+}
+
+// version is the version of the tables of relation rel, of versions: their
+// sum, which moves whenever one of them does. A table that versions lack
+// (one that migration 00010 does not count) is an error, not a version
+// that never moves.
+func (rel Relation) version(versions map[string]int64) (int64, error) {
+	var n int64
+	for _, t := range rel.tables() {
+		v, ok := versions[t]
+		if !ok {
+			return 0, fmt.Errorf("%s: table %s has no version", rel.path(), t)
+		}
+		n += v
+	}
+	return n, nil
 }
 
 // idsFrom is how Embed's statements read the ids they are for.

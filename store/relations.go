@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/blogd/blogd"
@@ -193,8 +194,29 @@ type Embedded struct {
 // by id is read once per distinct id, and parents naming the same row
 // share it. Every parent has an entry in the answer, by its id, empty when
 // it has no row. The answer's rows may be shared with other reads (see
-// embedCache) and must not be changed.
+// embedCache) and must not be changed. The relations of one read are
+// embedded best by one Embedding (NewEmbedding).
 func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
+	return s.NewEmbedding().Embed(ctx, rel, parents, limit)
+}
+
+// Embedding embeds the relations of one read. On SQLite each statement
+// also reads the version of every table, and a later relation whose rows
+// are kept at those versions is served without a statement: the read's
+// relations then reflect the database as of its last statement, as each
+// of them would if read anew.
+type Embedding struct {
+	s *Store
+	// versions are the tables' versions as the last statement read them,
+	// nil before the first.
+	versions map[string]int64
+}
+
+// NewEmbedding returns an Embedding for one read.
+func (s *Store) NewEmbedding() *Embedding { return &Embedding{s: s} }
+
+// Embed is Store.Embed, within the Embedding's read.
+func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
 	ids := make([]int64, 0, len(parents)) // what the statement reads by
 	var refs map[int64]int64              // with rel.ref: the row each parent names
 	if rel.ref != nil {
@@ -215,7 +237,7 @@ func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, 
 			ids = append(ids, ref)
 		}
 	}
-	byID, err := s.embedByID(ctx, rel, uniqueIDs(ids), limit)
+	byID, err := em.embedByID(ctx, rel, uniqueIDs(ids), limit)
 	if err != nil {
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 	}
@@ -238,7 +260,8 @@ func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, 
 // own ids, or for a relation its parents name, the ids they name. On
 // SQLite, what the cache holds at the tables' current version is served
 // instead (embedCache).
-func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit int) (map[int64]*Embedded, error) {
+func (em *Embedding) embedByID(ctx context.Context, rel Relation, ids []int64, limit int) (map[int64]*Embedded, error) {
+	s := em.s
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -257,13 +280,15 @@ func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit 
 	}
 	var parent int64
 	dest, scanned := t.scanner(&parent)
-	kept, keptVersion, ok := s.embeds.lookup(rel, ids, limit)
+	kept, keptVersion, missing := s.embeds.lookup(rel, ids, limit)
+	if len(missing) == 0 && em.versions != nil {
+		if v, err := rel.version(em.versions); err == nil && v == keptVersion {
+			return kept, nil
+		}
+	}
 	if s.embeds != nil {
 		q = embedStatement(rel, q, len(dest))
-		if !ok {
-			keptVersion = -1
-		}
-		args = append(args, keptVersion)
+		args = []any{c.d.ids(missing), c.d.ids(slices.Collect(maps.Keys(kept))), keptVersion}
 	}
 	if rel.Many {
 		// One row more than the limit tells whether more follow.
@@ -274,17 +299,20 @@ func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit 
 		return nil, err
 	}
 	defer rows.Close()
-	var version int64
+	version, read := int64(-1), ids // the version read, and the ids whose rows the statement reads
 	if s.embeds != nil {
-		if version, err = scanVersion(rows, len(dest)); err != nil {
+		if em.versions, err = scanVersions(rows, len(dest)); err != nil {
 			return nil, err
 		}
-		if ok && version == keptVersion {
-			return kept, nil
+		if version, err = rel.version(em.versions); err != nil {
+			return nil, err
+		}
+		if version == keptVersion {
+			read = missing
 		}
 	}
 	byID := make(map[int64]*Embedded, len(ids))
-	for _, id := range ids {
+	for _, id := range read {
 		byID[id] = &Embedded{}
 	}
 	for rows.Next() {
@@ -292,6 +320,9 @@ func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit 
 			return nil, err
 		}
 		e := byID[parent]
+		if e == nil {
+			return nil, fmt.Errorf("a row of %d, which was not asked for", parent)
+		}
 		e.Rows = append(e.Rows, scanned())
 	}
 	if err := rows.Err(); err != nil {
@@ -306,30 +337,34 @@ func (s *Store) embedByID(ctx context.Context, rel Relation, ids []int64, limit 
 		}
 	}
 	s.embeds.keep(rel, limit, version, byID)
+	if len(read) < len(ids) { // what the cache kept is still the tables' state
+		maps.Copy(byID, kept)
+	}
 	return byID, nil
 }
 
-// scanVersion reads the first row of an embedStatement: the version of the
-// relation's tables.
-func scanVersion(rows *sql.Rows, columns int) (int64, error) {
+// scanVersions reads the first row of an embedStatement: the version of
+// every table.
+func scanVersions(rows *sql.Rows, columns int) (map[string]int64, error) {
 	if !rows.Next() {
 		if err := rows.Err(); err != nil {
-			return 0, err
+			return nil, err
 		}
-		return 0, errors.New("no version of the tables read")
+		return nil, errors.New("no versions of the tables read")
 	}
 	var first int64
+	var all string
 	var rest any
 	dest := make([]any, columns)
-	dest[0] = &first
-	for i := 1; i < columns; i++ {
+	dest[0], dest[1] = &first, &all
+	for i := 2; i < columns; i++ {
 		dest[i] = &rest
 	}
 	if err := rows.Scan(dest...); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if first >= 0 {
-		return 0, fmt.Errorf("the first row read is not the tables' version but parent %d", first)
+		return nil, fmt.Errorf("the first row read is not the tables' versions but parent %d", first)
 	}
-	return -1 - first, nil
+	return parseVersions(all)
 }

@@ -55,6 +55,16 @@ func (m *Map[K, V]) Len() int { return len(m.m) }
 // Bytes is the size of the entries kept.
 func (m *Map[K, V]) Bytes() int { return m.bytes }
 
+// DeleteFunc drops every entry for which del returns true.
+func (m *Map[K, V]) DeleteFunc(del func(K, V) bool) {
+	for k, v := range m.m {
+		if del(k, v) {
+			delete(m.m, k)
+			m.bytes -= m.size(k, v)
+		}
+	}
+}
+
 // Clear drops every entry.
 func (m *Map[K, V]) Clear() {
 	clear(m.m)

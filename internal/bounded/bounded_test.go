@@ -52,3 +52,19 @@ func TestMapClear(t *testing.T) {
 		t.Errorf("after Clear: %d entries, %d bytes", m.Len(), m.Bytes())
 	}
 }
+
+func TestMapDeleteFunc(t *testing.T) {
+	m := bounded.New(100, size)
+	for i := range 10 {
+		m.Put(i, "ab")
+	}
+	m.DeleteFunc(func(k int, _ string) bool { return k%2 == 0 })
+	if m.Len() != 5 || m.Bytes() != 10 {
+		t.Fatalf("after deleting the even keys: %d entries, %d bytes; want 5, 10", m.Len(), m.Bytes())
+	}
+	for i := range 10 {
+		if _, ok := m.Get(i); ok != (i%2 == 1) {
+			t.Errorf("key %d kept: %v", i, ok)
+		}
+	}
+}
