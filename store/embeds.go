@@ -18,11 +18,13 @@ import (
 // that does not; a blog's comments and authors are read far more often
 // than they change.
 //
-// Embed still runs its one statement for a relation whatever the cache
-// holds: that statement reads the tables' version first, in the same
-// snapshot, and reads the rows only when the version is not the one kept
-// (embedStatement). So a row served from the cache is the row as the
-// statement would have read it, never older, whoever wrote to the file.
+// A relation's statement reads every table's version first, in the same
+// snapshot as its rows, and reads the rows of the parents the cache holds
+// only when their tables' version moved (embedStatement); the later
+// relations of the same read (Embedding) are checked against those
+// versions, and run no statement when the cache holds all their rows. So
+// a row served from the cache is the row as a statement would have read
+// it then, never older, whoever wrote to the file.
 // PostgreSQL has no cache: there every writer to a table would wait on its
 // version's row.
 //
@@ -169,8 +171,8 @@ func (c *embedCache) keep(rel Relation, limit int, version int64, byID map[int64
 }
 
 // EmbedCacheSize reports how many relations' rows the store keeps between
-// reads, and about how many bytes they take: none
-// on PostgreSQL or with the cache turned off.
+// reads, and about how many bytes they take: none on PostgreSQL or with
+// the cache turned off.
 func (s *Store) EmbedCacheSize() (entries, bytes int) {
 	c := s.embeds
 	if c == nil {

@@ -271,7 +271,6 @@ func (em *Embedding) embedByID(ctx context.Context, rel Relation, ids []int64, l
 	t := targets[rel.Target]
 	c := s.reader(ctx)
 	var q string
-	args := []any{c.d.ids(ids)}
 	if rel.Many {
 		q = c.d.firstRows(rel, t.cols)
 	} else {
@@ -286,9 +285,12 @@ func (em *Embedding) embedByID(ctx context.Context, rel Relation, ids []int64, l
 			return kept, nil
 		}
 	}
+	var args []any
 	if s.embeds != nil {
 		q = embedStatement(rel, q, len(dest))
 		args = []any{c.d.ids(missing), c.d.ids(slices.Collect(maps.Keys(kept))), keptVersion}
+	} else {
+		args = []any{c.d.ids(ids)}
 	}
 	if rel.Many {
 		// One row more than the limit tells whether more follow.
