@@ -58,6 +58,13 @@ func NormalizeEmail(email string) string { return strings.ToLower(email) }
 // Key is the position of the user in a sorted list.
 func (x User) Key() Key { return Key{ID: x.ID, CreatedAt: x.CreatedAt} }
 
+// Public is the user as anyone may see them: without the email, which
+// only they and admins see.
+func (x User) Public() User {
+	x.Email = ""
+	return x
+}
+
 // Updated is when the user last changed: the version that a
 // conditional write (If-Match) expects.
 func (x User) Updated() time.Time { return x.UpdatedAt }

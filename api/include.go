@@ -11,9 +11,9 @@ import (
 	"strings"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/internal/rowjson"
 	"github.com/blogd/blogd/store"
 	"github.com/danielgtaylor/huma/v2"
-	fastjson "github.com/segmentio/encoding/json"
 )
 
 // Relations on request: a read's include names dot paths of the relation
@@ -151,23 +151,23 @@ func includeDoc(res store.Resource) string {
 type read struct {
 	self  []byte      // the resource's JSON object
 	row   blogd.Keyed // the resource, for the rows it names (store.Embed)
-	key   blogd.Key
-	id    int64
 	embed []embedded
 }
 
 // embedded is one relation embedded in a read: one row or none, or a list
 // and the address of the list that continues it.
 type embedded struct {
-	name string
-	many bool
+	node *includeNode
 	one  *read
 	list []*read
 	next string // "" when the list is complete
 }
 
 // Key is the position of the read's resource in a sorted list.
-func (r *read) Key() blogd.Key { return r.key }
+func (r *read) Key() blogd.Key { return r.row.Key() }
+
+// id is the id of the read's resource.
+func (r *read) id() int64 { return r.row.Key().ID }
 
 // MarshalJSON writes the resource's object with the embedded relations
 // added as fields.
@@ -182,13 +182,14 @@ func (r *read) appendJSON(b []byte) []byte {
 	}
 	b = append(b, r.self[:len(r.self)-1]...) // without its closing brace
 	for _, e := range r.embed {
+		rel := &e.node.rel
 		b = append(b, ',')
-		b = strconv.AppendQuote(b, e.name)
+		b = strconv.AppendQuote(b, rel.Name)
 		b = append(b, ':')
 		switch {
-		case !e.many && e.one == nil:
+		case !rel.Many && e.one == nil:
 			b = append(b, "null"...)
-		case !e.many:
+		case !rel.Many:
 			b = e.one.appendJSON(b)
 		default:
 			b = append(b, '[')
@@ -199,7 +200,7 @@ func (r *read) appendJSON(b []byte) []byte {
 				b = row.appendJSON(b)
 			}
 			b = append(b, "],"...)
-			b = strconv.AppendQuote(b, e.name+"_next")
+			b = strconv.AppendQuote(b, rel.Name+"_next")
 			b = append(b, ':')
 			if e.next == "" {
 				b = append(b, "null"...)
@@ -231,24 +232,27 @@ const (
 	maxReadBlockLen   = 64
 )
 
-// newRead is a read of row, as the caller of ctx may see it.
+// newRead is a read of row, as the caller of ctx may see it. A row the
+// store kept is already JSON: its object is shared as it is, or copied
+// without its private fields.
 func (a *readAlloc) newRead(ctx context.Context, row blogd.Keyed) (*read, error) {
-	if u, ok := row.(blogd.User); ok && !showEmail(ctx, u.ID) {
-		u.Email = ""
-		row = u
-	}
-	if cap(a.json)-len(a.json) < minRowRoom {
-		a.json = make([]byte, 0, min(max(2*cap(a.json), minReadChunkBytes), maxReadChunkBytes))
-	}
-	// Encoded at the chunk's free end; a row too long for the room left
-	// gets an array of its own from append, and the chunk stays as it was.
-	room := a.json[len(a.json):]
-	b, err := fastjson.Append(room, row, 0)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	if cap(b) == cap(room) {
-		a.json = a.json[:len(a.json)+len(b)]
+	var self []byte
+	switch r := row.(type) {
+	case *store.KeptRow:
+		if owner, private := r.Owner(); !private || showEmail(ctx, owner) {
+			self = r.JSON()
+		} else {
+			self = a.took(r.AppendPublic(a.room()))
+		}
+	default:
+		if u, ok := row.(blogd.User); ok && !showEmail(ctx, u.ID) {
+			row = u.Public()
+		}
+		b, err := rowjson.Append(a.room(), row)
+		if err != nil {
+			return nil, fmt.Errorf("encode: %w", err)
+		}
+		self = a.took(b)
 	}
 	if len(a.reads) == 0 {
 		a.block = min(max(2*a.block, 1), maxReadBlockLen)
@@ -256,9 +260,27 @@ func (a *readAlloc) newRead(ctx context.Context, row blogd.Keyed) (*read, error)
 	}
 	r := &a.reads[0]
 	a.reads = a.reads[1:]
-	k := row.Key()
-	*r = read{self: b[:len(b):len(b)], row: row, key: k, id: k.ID}
+	*r = read{self: self, row: row}
 	return r, nil
+}
+
+// room is the free end of the current chunk, with at least minRowRoom
+// bytes, for a row to be appended to.
+func (a *readAlloc) room() []byte {
+	if cap(a.json)-len(a.json) < minRowRoom {
+		a.json = make([]byte, 0, min(max(2*cap(a.json), minReadChunkBytes), maxReadChunkBytes))
+	}
+	return a.json[len(a.json):]
+}
+
+// took returns b, a row appended to room(), and keeps it in the chunk; a
+// row too long for the room got an array of its own from append, and the
+// chunk stays as it was.
+func (a *readAlloc) took(b []byte) []byte {
+	if cap(b) == cap(a.json)-len(a.json) {
+		a.json = a.json[:len(a.json)+len(b)]
+	}
+	return b[:len(b):len(b)]
 }
 
 // reads wraps rows as reads and embeds in them what nodes name. With an
@@ -281,54 +303,69 @@ func (s *server) reads(ctx context.Context, rows []blogd.Keyed, nodes []*include
 
 // embed loads each relation of nodes for all of parents at once (one
 // statement each, at most) within the read's embedding em, and adds it to
-// each parent, then goes on below it.
+// each parent, then goes on below it. What it adds to the parents is
+// allocated in one array per level and per relation, not per parent: a
+// page of posts embeds hundreds of rows, and their garbage is what the
+// collector works for.
 func (s *server) embed(ctx context.Context, a *readAlloc, em *store.Embedding, parents []*read, nodes []*includeNode, limit int) error {
-	if len(parents) == 0 {
+	if len(parents) == 0 || len(nodes) == 0 {
 		return nil
 	}
 	rows := make([]blogd.Keyed, len(parents))
+	slots := make([]embedded, len(parents)*len(nodes))
 	for i, p := range parents {
 		rows[i] = p.row
+		p.embed = slots[i*len(nodes) : i*len(nodes) : (i+1)*len(nodes)]
 	}
+	var shared map[int64]*read
 	for _, n := range nodes {
 		loaded, err := em.Embed(ctx, n.rel, rows, limit)
 		if err != nil {
 			return err
 		}
-		var all []*read // every row of this relation, each once, for the next level
-		// The row of a one relation is the same whoever names it (comments
-		// by one author): it is encoded once and shared. A many relation's
-		// rows may differ by parent (a category's linked_at).
-		var shared map[int64]*read
-		if !n.rel.Many {
-			shared = map[int64]*read{}
+		// Every row of this relation, each once, for the next level. A
+		// many relation's rows are read anew for each parent (a category's
+		// linked_at differs by post), and its lists are parts of this one
+		// array. The row of a one relation is the same whoever names it
+		// (comments by one author): it is read once and shared.
+		var all []*read
+		if n.rel.Many {
+			total := 0
+			for _, got := range loaded {
+				total += len(got.Rows)
+			}
+			all = make([]*read, 0, total)
+		} else {
+			clear(shared)
+			if shared == nil {
+				shared = map[int64]*read{}
+			}
 		}
-		for _, p := range parents {
-			e := embedded{name: n.rel.Name, many: n.rel.Many}
-			got := loaded[p.id]
-			for _, row := range got.Rows {
-				r := shared[row.Key().ID]
-				if r == nil {
-					if r, err = a.newRead(ctx, row); err != nil {
+		for i, p := range parents {
+			e := embedded{node: n}
+			got := loaded[i]
+			switch {
+			case n.rel.Many:
+				start := len(all)
+				for _, row := range got.Rows {
+					r, err := a.newRead(ctx, row)
+					if err != nil {
 						return err
 					}
 					all = append(all, r)
-					if shared != nil {
-						shared[r.id] = r
-					}
 				}
-				if n.rel.Many {
-					e.list = append(e.list, r)
-				} else {
-					e.one = r
-				}
-			}
-			if n.rel.Many {
-				if e.list == nil {
-					e.list = []*read{}
-				}
+				e.list = all[start:len(all):len(all)]
 				if got.More {
-					e.next = nextOf(n.rel, p.id, e.list[len(e.list)-1].key.ID, limit)
+					e.next = nextOf(n.rel, p.id(), e.list[len(e.list)-1].id(), limit)
+				}
+			case len(got.Rows) > 0:
+				row := got.Rows[0]
+				if e.one = shared[row.Key().ID]; e.one == nil {
+					if e.one, err = a.newRead(ctx, row); err != nil {
+						return err
+					}
+					shared[row.Key().ID] = e.one
+					all = append(all, e.one)
 				}
 			}
 			p.embed = append(p.embed, e)

@@ -1,13 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/blogd/blogd"
 	"github.com/blogd/blogd/internal/bounded"
+	"github.com/blogd/blogd/internal/rowjson"
 )
 
 // embedCache keeps, on SQLite, the rows that Embed read for each parent, at
@@ -75,11 +78,11 @@ type embedEntry struct {
 }
 
 // DefaultEmbedCacheBytes bounds the embedded rows kept when Options leave
-// it unset: about all that posts_include embeds from the harness's default
-// dataset (2,000 posts' comments and categories, 200 authors), and a sixth
-// of the heap's default soft limit, so that kept rows leave the collector
-// room.
-const DefaultEmbedCacheBytes = 4 << 20
+// it unset: about all that posts_include and user_include embed from the
+// harness's default dataset (2,000 posts' comments and categories, 200
+// authors and their posts), as JSON. blogd serve's soft limit of the heap
+// is set to leave the collector room above it.
+const DefaultEmbedCacheBytes = 6 << 20
 
 // newEmbedCache returns a cache of at most maxBytes of rows, or nil (no
 // cache) for a bound below zero.
@@ -184,32 +187,16 @@ func (s *Store) EmbedCacheSize() (entries, bytes int) {
 }
 
 // embedEntryBytes is about what keeping an entry costs: the entry, and each
-// row's value and text.
+// row's place in it, value and JSON.
 func embedEntryBytes(_ embedKey, v embedEntry) int {
 	n := 96
 	for _, row := range v.e.Rows {
-		n += 16 + rowBytes(row)
+		n += 16
+		if k, ok := row.(*KeptRow); ok {
+			n += int(unsafe.Sizeof(*k)) + len(k.json)
+		}
 	}
 	return n
-}
-
-// rowBytes is about the size of an embedded row and its text.
-func rowBytes(row blogd.Keyed) int {
-	switch r := row.(type) {
-	case blogd.User:
-		return 80 + len(r.Username) + len(r.Email)
-	case blogd.Post:
-		return 96 + len(r.Title) + len(r.Content)
-	case blogd.Comment:
-		return 104 + len(r.Content)
-	case blogd.LinkedCategory:
-		return 104 + len(r.Name) + len(r.Description)
-	case blogd.Role:
-		return 80 + len(r.Name) + len(r.Description)
-	case blogd.Profile:
-		return 88 + len(r.Bio) + len(r.Location)
-	}
-	return 256
 }
 
 // embedStatement turns q, a statement of Embed that reads by the ids of
@@ -223,7 +210,7 @@ func rowBytes(row blogd.Keyed) int {
 // before it reads any row.
 func embedStatement(rel Relation, q string, columns int) string {
 	var names []string
-	for _, t := range rel.tables() {
+	for _, t := range rel.tables {
 		names = append(names, "'"+t+"'")
 	}
 	return `SELECT -1, (SELECT group_concat(name || ' ' || version, ' ') FROM table_versions)` +
@@ -256,7 +243,7 @@ func parseVersions(all string) (map[string]int64, error) {
 // that never moves.
 func (rel Relation) version(versions map[string]int64) (int64, error) {
 	var n int64
-	for _, t := range rel.tables() {
+	for _, t := range rel.tables {
 		v, ok := versions[t]
 		if !ok {
 			return 0, fmt.Errorf("%s: table %s has no version", rel.path(), t)
@@ -269,9 +256,9 @@ func (rel Relation) version(versions map[string]int64) (int64, error) {
 // idsFrom is how Embed's statements read the ids they are for.
 const idsFrom = "SELECT value FROM idtable(?)"
 
-// tables names the tables whose rows relation rel embeds: its table and
-// those it joins.
-func (rel Relation) tables() []string {
+// readTables reads, from its declaration, the tables whose rows relation
+// rel embeds: its table and those it joins.
+func (rel Relation) readTables() []string {
 	names := []string{strings.Fields(rel.table)[0]}
 	f := strings.Fields(rel.joins)
 	for i := 0; i+1 < len(f); i++ {
@@ -284,3 +271,123 @@ func (rel Relation) tables() []string {
 
 // path names the relation as parent.name.
 func (rel Relation) path() string { return string(rel.Parent) + "." + rel.Name }
+
+// KeptRow is an embedded row as the cache keeps it: its JSON object,
+// written once when it was read, and only what the relations below it read
+// from it. A read that embeds it writes it without encoding it again, and
+// it costs the heap and the collector little more than its value did: the
+// JSON of a relation's rows is one array, with no pointer in it.
+type KeptRow struct {
+	id int64
+	// refs are the rows it names, in the order of the bits of has: its
+	// author (1), its post (2), the comment it replies to (4).
+	refs [3]int64
+	has  uint8
+	// private is the part of json that only the row's owner (a user, the
+	// row itself) and admins see: a user's email; empty when the row has
+	// no private field.
+	private [2]int32
+	// json is the row's object with its private fields; it is shared by
+	// every read of the row and never changed.
+	json []byte
+}
+
+// setRef records the row that r names in place i of refs, if it names one.
+func (r *KeptRow) setRef(i int, id int64, has bool) {
+	if has {
+		r.refs[i], r.has = id, r.has|1<<i
+	}
+}
+
+// ref returns the row that r names in place i of refs.
+func (r *KeptRow) ref(i int) (int64, bool) { return r.refs[i], r.has&(1<<i) != 0 }
+
+// Key is the row's position in its relation, which orders by id.
+func (r *KeptRow) Key() blogd.Key { return blogd.Key{ID: r.id} }
+
+// AuthorRef is the row's author, as its value named them.
+func (r *KeptRow) AuthorRef() (int64, bool) { return r.ref(0) }
+
+// PostRef is the row's post, as its value named it.
+func (r *KeptRow) PostRef() (int64, bool) { return r.ref(1) }
+
+// ParentRef is the comment the row replies to, as its value named it.
+func (r *KeptRow) ParentRef() (int64, bool) { return r.ref(2) }
+
+// JSON returns the row's object with its private fields. It is shared with
+// every read of the row and must not be changed.
+func (r *KeptRow) JSON() []byte { return r.json }
+
+// Owner returns the user who, with admins, may see the row's private
+// fields, and false when it has none.
+func (r *KeptRow) Owner() (int64, bool) { return r.id, r.private[0] < r.private[1] }
+
+// AppendPublic appends the row's object without its private fields to b.
+func (r *KeptRow) AppendPublic(b []byte) []byte {
+	return append(append(b, r.json[:r.private[0]]...), r.json[r.private[1]:]...)
+}
+
+// keepRows turns the rows of e, as read, into the form the cache keeps.
+func keepRows(e *Embedded) error {
+	if len(e.Rows) == 0 {
+		return nil
+	}
+	kept := make([]KeptRow, len(e.Rows))
+	ends := make([]int, len(e.Rows))
+	var all, public []byte // every row's JSON; a user's without the email
+	for i, row := range e.Rows {
+		k := &kept[i]
+		k.id = row.Key().ID
+		if r, ok := row.(authorNamer); ok {
+			id, has := r.AuthorRef()
+			k.setRef(0, id, has)
+		}
+		if r, ok := row.(postNamer); ok {
+			id, has := r.PostRef()
+			k.setRef(1, id, has)
+		}
+		if r, ok := row.(parentNamer); ok {
+			id, has := r.ParentRef()
+			k.setRef(2, id, has)
+		}
+		start := len(all)
+		var err error
+		if all, err = rowjson.Append(all, row); err != nil {
+			return fmt.Errorf("encode %T: %w", row, err)
+		}
+		ends[i] = len(all)
+		if u, ok := row.(blogd.User); ok && u.Email != "" {
+			if public, err = rowjson.Append(public[:0], u.Public()); err != nil {
+				return fmt.Errorf("encode %T: %w", row, err)
+			}
+			from, to, ok := privatePart(all[start:], public)
+			if !ok {
+				return fmt.Errorf("user %d: the JSON without the email is not the JSON less one part", u.ID)
+			}
+			k.private = [2]int32{int32(from), int32(to)}
+		}
+	}
+	for i := range kept {
+		start := 0
+		if i > 0 {
+			start = ends[i-1]
+		}
+		kept[i].json = all[start:ends[i]:ends[i]]
+		e.Rows[i] = &kept[i]
+	}
+	return nil
+}
+
+// privatePart finds the part of whole that public lacks: whole is public
+// with whole[from:to] inserted.
+func privatePart(whole, public []byte) (from, to int, ok bool) {
+	n := len(whole) - len(public)
+	if n <= 0 {
+		return 0, 0, false
+	}
+	for from < len(public) && whole[from] == public[from] {
+		from++
+	}
+	to = from + n
+	return from, to, bytes.Equal(whole[to:], public[from:])
+}

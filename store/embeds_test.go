@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/blogd/blogd"
+	"github.com/blogd/blogd/internal/rowjson"
 	"github.com/blogd/blogd/store"
 )
 
@@ -82,8 +84,8 @@ func TestEmbedSeesEveryWrite(t *testing.T) {
 				half := parents[:len(parents)/2]
 				wantHalf, err := plain.Embed(ctx, rel, half, 2)
 				must(nil, err)
-				if got, err := kept.Embed(ctx, rel, half, 2); err != nil || !reflect.DeepEqual(got, wantHalf) {
-					t.Errorf("%s: %s.%s of some parents: embedded\n%s\nwant\n%s (%v)", step, r, rel.Name, dump(got), dump(wantHalf), err)
+				if got, err := kept.Embed(ctx, rel, half, 2); err != nil || !reflect.DeepEqual(seen(t, got), seen(t, wantHalf)) {
+					t.Errorf("%s: %s.%s of some parents: embedded\n%s\nwant\n%s (%v)", step, r, rel.Name, dump(t, got), dump(t, wantHalf), err)
 				}
 				for round := range 2 {
 					sctx, stats := store.WithStats(ctx)
@@ -92,8 +94,8 @@ func TestEmbedSeesEveryWrite(t *testing.T) {
 					if n, w := stats.Statements(), plainStats.Statements(); n != w {
 						t.Errorf("%s: %s.%s, round %d: %d statements, want %d", step, r, rel.Name, round, n, w)
 					}
-					if !reflect.DeepEqual(got, want) {
-						t.Errorf("%s: %s.%s, round %d: embedded\n%s\nwant\n%s", step, r, rel.Name, round, dump(got), dump(want))
+					if !reflect.DeepEqual(seen(t, got), seen(t, want)) {
+						t.Errorf("%s: %s.%s, round %d: embedded\n%s\nwant\n%s", step, r, rel.Name, round, dump(t, got), dump(t, want))
 					}
 				}
 			}
@@ -184,10 +186,61 @@ func parentsLeft(t *testing.T, s *store.Store, r store.Resource, ids []int64) []
 }
 
 // dump shows what each parent embedded.
-func dump(m map[int64]*store.Embedded) string {
+func dump(t *testing.T, m []*store.Embedded) string {
 	var out string
-	for id, e := range m {
-		out += fmt.Sprintf("  %d: %+v more=%v\n", id, e.Rows, e.More)
+	for i, rows := range seen(t, m) {
+		out += fmt.Sprintf("  parent %d: %s\n", i, strings.Join(rows, "\n     "))
+	}
+	return out
+}
+
+// seen is what each parent, in turn, embedded as an answer shows it, whether the
+// rows are values or kept as JSON (store.KeptRow): each row's id, the
+// rows it names, its JSON, and a user's JSON as others see it.
+func seen(t *testing.T, m []*store.Embedded) [][]string {
+	t.Helper()
+	out := make([][]string, len(m))
+	for i, e := range m {
+		rows := []string{fmt.Sprint("more=", e.More)}
+		for _, row := range e.Rows {
+			var whole, public []byte
+			var err error
+			switch r := row.(type) {
+			case *store.KeptRow:
+				whole, public = r.JSON(), r.JSON()
+				if _, private := r.Owner(); private {
+					public = r.AppendPublic(nil)
+				}
+			case blogd.User:
+				whole, err = rowjson.Append(nil, r)
+				if err == nil {
+					public, err = rowjson.Append(nil, r.Public())
+				}
+			default:
+				whole, err = rowjson.Append(nil, r)
+				public = whole
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A row that cannot name one names none.
+			type ref struct {
+				id  int64
+				has bool
+			}
+			var author, post, parent ref
+			if r, ok := row.(interface{ AuthorRef() (int64, bool) }); ok {
+				author.id, author.has = r.AuthorRef()
+			}
+			if r, ok := row.(interface{ PostRef() (int64, bool) }); ok {
+				post.id, post.has = r.PostRef()
+			}
+			if r, ok := row.(interface{ ParentRef() (int64, bool) }); ok {
+				parent.id, parent.has = r.ParentRef()
+			}
+			rows = append(rows, fmt.Sprintf("id=%d author=%v post=%v parent=%v %s public %s", row.Key().ID, author, post, parent, whole, public))
+		}
+		out[i] = rows
 	}
 	return out
 }

@@ -49,6 +49,9 @@ type Relation struct {
 	// index that starts with parent, and key the columns that identify a
 	// row of table (see dialect.firstRows).
 	table, joins, parent, order, key string
+	// tables are the tables whose rows it embeds: table's, and those it
+	// joins (set by init, from table and joins).
+	tables []string
 
 	// ref, for a one relation whose parent holds its row's id (a post's
 	// user_id is its author), reads that id from a parent's row, and
@@ -112,18 +115,24 @@ var relations = map[Resource][]Relation{
 	},
 }
 
-// Relations returns the relations of a resource, in the contract's order.
-func Relations(r Resource) []Relation {
-	out := slices.Clone(relations[r])
-	for i := range out {
-		out[i].Parent = r
+// init completes each relation with what its declaration implies: its
+// parent, and the tables it reads (their versions tell whether kept rows
+// are still the tables' state).
+func init() {
+	for r, rels := range relations {
+		for i := range rels {
+			rels[i].Parent = r
+			rels[i].tables = rels[i].readTables()
+		}
 	}
-	return out
 }
+
+// Relations returns the relations of a resource, in the contract's order.
+func Relations(r Resource) []Relation { return slices.Clone(relations[r]) }
 
 // RelationOf returns the relation of r named name.
 func RelationOf(r Resource, name string) (Relation, bool) {
-	for _, rel := range Relations(r) {
+	for _, rel := range relations[r] {
 		if rel.Name == name {
 			return rel, true
 		}
@@ -181,7 +190,9 @@ var targets = map[Resource]target{
 
 // Embedded is what a relation holds for one parent: its rows (at most one
 // for a one relation; for a many relation at most the limit, by id), and
-// whether more rows follow those.
+// whether more rows follow those. Where the store keeps embedded rows (on
+// SQLite) they are *KeptRow, already written as JSON; elsewhere, values
+// such as blogd.User.
 type Embedded struct {
 	Rows []blogd.Keyed
 	More bool
@@ -192,11 +203,11 @@ type Embedded struct {
 // in SQL per parent (dialect.firstRows), so that a parent with many rows
 // costs no more than one with few; a one relation that its parents name
 // by id is read once per distinct id, and parents naming the same row
-// share it. Every parent has an entry in the answer, by its id, empty when
-// it has no row. The answer's rows may be shared with other reads (see
-// embedCache) and must not be changed. The relations of one read are
-// embedded best by one Embedding (NewEmbedding).
-func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
+// share it. The answer holds what each parent embeds, in the order of
+// parents, empty when it has no row. Its rows may be shared with other
+// reads (see embedCache) and must not be changed. The relations of one
+// read are embedded best by one Embedding (NewEmbedding).
+func (s *Store) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) ([]*Embedded, error) {
 	return s.NewEmbedding().Embed(ctx, rel, parents, limit)
 }
 
@@ -215,43 +226,39 @@ type Embedding struct {
 // NewEmbedding returns an Embedding for one read.
 func (s *Store) NewEmbedding() *Embedding { return &Embedding{s: s} }
 
+// none is what a parent without rows embeds.
+var none = &Embedded{}
+
 // Embed is Store.Embed, within the Embedding's read.
-func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) (map[int64]*Embedded, error) {
-	ids := make([]int64, 0, len(parents)) // what the statement reads by
-	var refs map[int64]int64              // with rel.ref: the row each parent names
-	if rel.ref != nil {
-		refs = make(map[int64]int64, len(parents))
-	}
-	for _, p := range parents {
-		id := p.Key().ID
-		if rel.ref == nil {
-			ids = append(ids, id)
-			continue
-		}
-		ref, has, err := rel.ref(p)
-		if err != nil {
-			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
-		}
-		if has {
-			refs[id] = ref
-			ids = append(ids, ref)
+func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) ([]*Embedded, error) {
+	// What the statement reads by: the parents' ids, or the rows they name.
+	ids := make([]int64, len(parents))
+	named := make([]bool, len(parents))
+	for i, p := range parents {
+		ids[i], named[i] = p.Key().ID, true
+		if rel.ref != nil {
+			var err error
+			if ids[i], named[i], err = rel.ref(p); err != nil {
+				return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
+			}
 		}
 	}
-	byID, err := em.embedByID(ctx, rel, uniqueIDs(ids), limit)
+	distinct := make([]int64, 0, len(ids))
+	for i, id := range ids {
+		if named[i] {
+			distinct = append(distinct, id)
+		}
+	}
+	slices.Sort(distinct)
+	byID, err := em.embedByID(ctx, rel, slices.Compact(distinct), limit)
 	if err != nil {
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 	}
-	out := make(map[int64]*Embedded, len(parents))
-	for _, p := range parents {
-		id := p.Key().ID
-		if rel.ref != nil {
-			id = refs[id]
+	out := make([]*Embedded, len(parents))
+	for i, id := range ids {
+		if out[i] = byID[id]; out[i] == nil || !named[i] {
+			out[i] = none
 		}
-		e := byID[id]
-		if e == nil {
-			e = &Embedded{}
-		}
-		out[p.Key().ID] = e
 	}
 	return out, nil
 }
@@ -338,7 +345,14 @@ func (em *Embedding) embedByID(ctx context.Context, rel Relation, ids []int64, l
 			}
 		}
 	}
-	s.embeds.keep(rel, limit, version, byID)
+	if s.embeds != nil {
+		for _, e := range byID {
+			if err := keepRows(e); err != nil {
+				return nil, err
+			}
+		}
+		s.embeds.keep(rel, limit, version, byID)
+	}
 	if len(read) < len(ids) { // what the cache kept is still the tables' state
 		maps.Copy(byID, kept)
 	}
