@@ -226,9 +226,6 @@ type Embedding struct {
 // NewEmbedding returns an Embedding for one read.
 func (s *Store) NewEmbedding() *Embedding { return &Embedding{s: s} }
 
-// none is what a parent without rows embeds.
-var none = &Embedded{}
-
 // Embed is Store.Embed, within the Embedding's read.
 func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Keyed, limit int) ([]*Embedded, error) {
 	// What the statement reads by: the parents' ids, or the rows they name.
@@ -255,8 +252,12 @@ func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Ke
 		return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 	}
 	out := make([]*Embedded, len(parents))
+	var none *Embedded // what the parents without rows embed, shared
 	for i, id := range ids {
 		if out[i] = byID[id]; out[i] == nil || !named[i] {
+			if none == nil {
+				none = &Embedded{}
+			}
 			out[i] = none
 		}
 	}
