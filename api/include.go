@@ -335,11 +335,10 @@ func (s *server) embed(ctx context.Context, a *readAlloc, em *store.Embedding, p
 				total += len(got.Rows)
 			}
 			all = make([]*read, 0, total)
+		} else if shared == nil {
+			shared = map[int64]*read{}
 		} else {
 			clear(shared)
-			if shared == nil {
-				shared = map[int64]*read{}
-			}
 		}
 		for i, p := range parents {
 			e := embedded{node: n}
@@ -360,11 +359,12 @@ func (s *server) embed(ctx context.Context, a *readAlloc, em *store.Embedding, p
 				}
 			case len(got.Rows) > 0:
 				row := got.Rows[0]
-				if e.one = shared[row.Key().ID]; e.one == nil {
+				id := row.Key().ID
+				if e.one = shared[id]; e.one == nil {
 					if e.one, err = a.newRead(ctx, row); err != nil {
 						return err
 					}
-					shared[row.Key().ID] = e.one
+					shared[id] = e.one
 					all = append(all, e.one)
 				}
 			}

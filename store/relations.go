@@ -232,12 +232,13 @@ func (em *Embedding) Embed(ctx context.Context, rel Relation, parents []blogd.Ke
 	ids := make([]int64, len(parents))
 	named := make([]bool, len(parents))
 	for i, p := range parents {
-		ids[i], named[i] = p.Key().ID, true
-		if rel.ref != nil {
-			var err error
-			if ids[i], named[i], err = rel.ref(p); err != nil {
-				return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
-			}
+		if rel.ref == nil {
+			ids[i], named[i] = p.Key().ID, true
+			continue
+		}
+		var err error
+		if ids[i], named[i], err = rel.ref(p); err != nil {
+			return nil, fmt.Errorf("embed %s: %w", rel.Name, err)
 		}
 	}
 	distinct := make([]int64, 0, len(ids))
